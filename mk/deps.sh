@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Install what plugnet needs from Debian packages; does nothing when all is present.
+#   mk/deps.sh build   compilers, libraries, host test tools
+#   mk/deps.sh vm      qemu, busybox and the guest kernel (unpacked, never installed)
+set -euo pipefail
+
+build_pkgs=(
+	make gcc clang llvm pkg-config bpftool
+	libbpf-dev libelf-dev zlib1g-dev
+	libnl-3-dev libnl-route-3-dev libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev
+	libcmocka-dev bats iproute2 containernetworking-plugins
+	xdp-tools libxdp-dev
+)
+# kmod: depmod for the unpacked kernel, and modprobe inside the guest (which runs the host's binaries).
+vm_pkgs=(qemu-system-x86 busybox-static cpio kmod)
+
+say() { printf 'deps: %s\n' "$*" >&2; }
+
+missing() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+			printf '%s\n' "$p"
+	done
+}
+
+install_pkgs() {
+	local need
+	mapfile -t need < <(missing "$@")
+	[ "${#need[@]}" -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		say "missing packages: ${need[*]} (run as root, or install them yourself)"
+		exit 1
+	fi
+	say "installing: ${need[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	# A fresh machine may have never fetched package lists.
+	apt-get update -qq >&2
+	apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+}
+
+case "${1:-build}" in
+build) install_pkgs "${build_pkgs[@]}" ;;
+vm)
+	install_pkgs "${vm_pkgs[@]}"
+	"$(dirname "$0")/../tests/vm/fetch-kernel"
+	;;
+*)
+	say "unknown group '$1' (expected: build, vm)"
+	exit 2
+	;;
+esac
