@@ -83,7 +83,7 @@ $(BUILD)/rel/%.o: %.c $(BPF_SKELS)
 
 $(BUILD)/san/%.o: %.c $(BPF_SKELS) $(TEST_SKELS)
 	$(call msg,CC-SAN,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Itests/lib -I$(BUILD)/tests/progs \
+	$(Q)mkdir -p $(@D) && $(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Itests/lib -Itests/progs -I$(BUILD)/tests/progs \
 		-MMD -MP -c $< -o $@
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

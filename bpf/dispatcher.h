@@ -38,6 +38,9 @@ struct plugnet_dispatcher_config {
 	__u32 num_slots; /* active slots, 0..PLUGNET_MAX_SLOTS */
 	__u32 flags;     /* PLUGNET_DISPATCHER_F_* */
 	__u64 revision;  /* engine revision number of this dispatcher program */
+	__u32 next_attach_id; /* the interface's next attach id (ids are never reused) */
+	__u32 reserved;
+	__u64 frags_slots; /* bit i: slot i's program handles multi-buffer packets */
 	/* Per slot: bit A set = go on to the next slot when the program returns action A. */
 	__u32 proceed_on[PLUGNET_MAX_SLOTS];
 	/* Per slot, informational: lets a restarted agent or another tool rebuild the table. */

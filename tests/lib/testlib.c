@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "testlib.h"
+#include "trail.h"
 
 int tl_sh(const char *fmt, ...)
 {
@@ -81,37 +82,50 @@ unsigned int tl_ifindex(const char *ns, const char *ifname)
 	return idx;
 }
 
-int tl_xdp_run(int prog_fd, __u32 *verdict)
+void tl_frame(unsigned char frame[TL_FRAME_SIZE])
 {
 	struct __attribute__((packed)) {
 		struct ethhdr eth;
 		struct iphdr ip;
 		struct udphdr udp;
-		unsigned char payload[64 - ETH_HLEN - sizeof(struct iphdr) - sizeof(struct udphdr)];
-	} pkt = {};
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = &pkt, .data_size_in = sizeof(pkt),
-		    .repeat = 1);
-	int err;
+	} h = {};
 
-	memset(pkt.eth.h_dest, 0x02, ETH_ALEN);
-	memset(pkt.eth.h_source, 0x04, ETH_ALEN);
-	pkt.eth.h_proto = htons(ETH_P_IP);
-	pkt.ip.version = 4;
-	pkt.ip.ihl = 5;
-	pkt.ip.ttl = 64;
-	pkt.ip.protocol = IPPROTO_UDP;
-	pkt.ip.tot_len = htons(sizeof(pkt) - sizeof(pkt.eth));
-	pkt.ip.saddr = htonl(0x0a000001);
-	pkt.ip.daddr = htonl(0x0a000002);
-	pkt.udp.source = htons(4000);
-	pkt.udp.dest = htons(5000);
-	pkt.udp.len = htons(sizeof(pkt) - sizeof(pkt.eth) - sizeof(pkt.ip));
+	memset(h.eth.h_dest, 0x02, ETH_ALEN);
+	memset(h.eth.h_source, 0x04, ETH_ALEN);
+	h.eth.h_proto = htons(ETH_P_IP);
+	h.ip.version = 4;
+	h.ip.ihl = 5;
+	h.ip.ttl = 64;
+	h.ip.protocol = IPPROTO_UDP;
+	h.ip.tot_len = htons(TL_FRAME_SIZE - sizeof(h.eth));
+	h.ip.saddr = htonl(0x0a000001);
+	h.ip.daddr = htonl(0x0a000002);
+	h.udp.source = htons(4000);
+	h.udp.dest = htons(5000);
+	h.udp.len = htons(TL_FRAME_SIZE - sizeof(h.eth) - sizeof(h.ip));
+	memset(frame, 0, TL_FRAME_SIZE);
+	memcpy(frame, &h, sizeof(h));
+}
 
-	err = bpf_prog_test_run_opts(prog_fd, &opts);
-	if (err)
+int tl_xdp_run_frame(int prog_fd, unsigned char frame[TL_FRAME_SIZE], __u32 *verdict)
+{
+	unsigned char out[TL_FRAME_SIZE + 256];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = TL_FRAME_SIZE,
+		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+
+	if (bpf_prog_test_run_opts(prog_fd, &opts))
 		return -errno;
 	*verdict = opts.retval;
+	memcpy(frame, out, opts.data_size_out < TL_FRAME_SIZE ? opts.data_size_out : TL_FRAME_SIZE);
 	return 0;
+}
+
+int tl_xdp_run(int prog_fd, __u32 *verdict)
+{
+	unsigned char frame[TL_FRAME_SIZE];
+
+	tl_frame(frame);
+	return tl_xdp_run_frame(prog_fd, frame, verdict);
 }
 
 int tl_freplace(const void *bytes, size_t size, const char *name, int target_fd, const char *func,
@@ -153,4 +167,94 @@ int tl_freplace(const void *bytes, size_t size, const char *name, int target_fd,
 err_close:
 	bpf_object__close(obj);
 	return err;
+}
+
+int tl_iface_setup(struct tl_iface *t, const char *ns, const char *a, const char *b)
+{
+	struct pn_iface_ref ref = { .netns_fd = -1 };
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->nsfd = -1;
+	snprintf(t->ns, sizeof(t->ns), "%s", ns);
+	snprintf(t->a, sizeof(t->a), "%s", a);
+	snprintf(t->b, sizeof(t->b), "%s", b);
+	snprintf(t->pin_root, sizeof(t->pin_root), "/sys/fs/bpf/plugnet-test-%s", ns);
+	(void)tl_sh("rm -rf %s", t->pin_root);
+	if (tl_netns_veth(ns, a, b))
+		return -1;
+	t->nsfd = tl_netns_open(ns);
+	if (t->nsfd < 0)
+		return t->nsfd;
+	err = pn_engine__new(t->pin_root, &t->engine);
+	if (err)
+		return err;
+	ref.netns_fd = t->nsfd;
+	ref.ifname = a;
+	err = pn_engine__install(t->engine, &ref, PN_XDP_MODE_AUTO, &t->iface);
+	if (err)
+		fprintf(stderr, "tl_iface_setup: %s\n", pn_engine__last_error(t->engine));
+	return err;
+}
+
+void tl_iface_teardown(struct tl_iface *t)
+{
+	if (t->iface && pn_iface__remove(t->iface))
+		fprintf(stderr, "tl_iface_teardown: %s\n", pn_engine__last_error(t->engine));
+	pn_engine__free(t->engine);
+	if (t->nsfd >= 0)
+		close(t->nsfd);
+	tl_netns_del(t->ns);
+	(void)tl_sh("rm -rf %s", t->pin_root);
+	memset(t, 0, sizeof(*t));
+	t->nsfd = -1;
+}
+
+int tl_iface_dispatcher_fd(struct tl_iface *t)
+{
+	static struct pn_iface_info info;
+	int fd;
+
+	if (pn_iface__describe(t->iface, &info))
+		return -1;
+	fd = bpf_prog_get_fd_by_id(info.dispatcher_prog_id);
+	return fd < 0 ? -errno : fd;
+}
+
+int tl_plug(struct tl_iface *t, const void *elf, size_t size, const char *name, int priority,
+	    __u32 proceed_on, __u32 *attach_id)
+{
+	struct pn_slot_spec spec = {
+		.elf = elf,
+		.elf_size = size,
+		.prog_name = name,
+		.priority = priority,
+		.proceed_on = proceed_on,
+	};
+	int err = pn_iface__plug(t->iface, &spec, attach_id);
+
+	if (err)
+		fprintf(stderr, "tl_plug: %s\n", pn_engine__last_error(t->engine));
+	return err;
+}
+
+int tl_run_trail(struct tl_iface *t, char *trail, size_t size, __u32 *verdict)
+{
+	unsigned char frame[TL_FRAME_SIZE];
+	int fd = tl_iface_dispatcher_fd(t), err;
+	size_t n;
+
+	if (fd < 0)
+		return fd;
+	tl_frame(frame);
+	err = tl_xdp_run_frame(fd, frame, verdict);
+	close(fd);
+	if (err)
+		return err;
+	n = frame[TRAIL_OFF] < TRAIL_MAX ? frame[TRAIL_OFF] : TRAIL_MAX;
+	if (n >= size)
+		n = size - 1;
+	memcpy(trail, frame + TRAIL_OFF + 1, n);
+	trail[n] = '\0';
+	return 0;
 }

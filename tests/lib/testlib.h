@@ -34,8 +34,14 @@ int tl_netns_open(const char *ns);
 /* Interface index of `ifname` inside netns `ns`; 0 on failure. */
 unsigned int tl_ifindex(const char *ns, const char *ifname);
 
-/* BPF_PROG_TEST_RUN of an XDP program on a 64-byte UDP/IPv4 frame. */
+#define TL_FRAME_SIZE 64
+
+/* A 64-byte UDP/IPv4 frame, 10.0.0.1:4000 -> 10.0.0.2:5000, zero payload. */
+void tl_frame(unsigned char frame[TL_FRAME_SIZE]);
+/* BPF_PROG_TEST_RUN of an XDP program on tl_frame(). */
 int tl_xdp_run(int prog_fd, __u32 *verdict);
+/* BPF_PROG_TEST_RUN on `frame`, which is replaced by the program's output. */
+int tl_xdp_run_frame(int prog_fd, unsigned char frame[TL_FRAME_SIZE], __u32 *verdict);
 
 /*
  * Load program `name` of the ELF object `bytes` as BPF_PROG_TYPE_EXT
@@ -53,5 +59,28 @@ int tl_freplace(const void *bytes, size_t size, const char *name, int target_fd,
 			fail_msg("%s: error %d (%s)", what, tl_err_,                               \
 				 tl_err_ < 0 ? strerror(-tl_err_) : "see stderr");                  \
 	} while (0)
+
+
+/* --- engine fixtures ------------------------------------------------------ */
+#include "agent/engine.h"
+
+/* One veth pair in its own netns, an engine with a private pin root, the dispatcher on `a`. */
+struct tl_iface {
+	char ns[32], a[IF_NAMESIZE], b[IF_NAMESIZE];
+	char pin_root[96];
+	int nsfd;
+	struct pn_engine *engine;
+	struct pn_iface *iface;
+};
+
+int tl_iface_setup(struct tl_iface *t, const char *ns, const char *a, const char *b);
+void tl_iface_teardown(struct tl_iface *t);
+/* A new fd of the interface's current dispatcher program; the caller closes it. */
+int tl_iface_dispatcher_fd(struct tl_iface *t);
+/* Plug program `name` of an embedded object (skeleton elf bytes). */
+int tl_plug(struct tl_iface *t, const void *elf, size_t size, const char *name, int priority,
+	    __u32 proceed_on, __u32 *attach_id);
+/* Run the test frame through the current dispatcher; the marks' trail goes to `trail`. */
+int tl_run_trail(struct tl_iface *t, char *trail, size_t size, __u32 *verdict);
 
 #endif

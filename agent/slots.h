@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The slot table of one dispatcher revision, as pure data: which plugged
+ * program runs in which slot, and the frozen configuration that tells the
+ * dispatcher what to do with each slot's verdict. No kernel calls here.
+ *
+ * Run order: ascending priority (lower runs first, as in libxdp and tc),
+ * ties broken by attach id (the program plugged earlier runs first). Attach
+ * ids are per interface, assigned in increasing order and never reused
+ * while the interface lives, so the order is total and stable across
+ * revisions and agent restarts.
+ */
+#ifndef PLUGNET_AGENT_SLOTS_H
+#define PLUGNET_AGENT_SLOTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "dispatcher.h"
+
+/* Default proceed-on set: go on after XDP_PASS only. */
+#define PN_PROCEED_ON_DEFAULT (1U << 2 /* XDP_PASS */)
+
+struct pn_slot_entry {
+	__u32 attach_id;
+	__s32 priority;
+	__u32 proceed_on; /* mask of XDP actions (bit A = action A) */
+	bool frags;       /* program handles multi-buffer packets */
+	void *owner;      /* the caller's handle for the program (opaque here) */
+};
+
+/* "aborted", "drop", "pass", "tx", "redirect"; NULL for other values. */
+const char *pn_xdp_action_name(__u32 action);
+
+/* Parse "pass,drop" (names or numbers 0..4, comma separated) into a mask. -EINVAL if unknown. */
+int pn_proceed_on_parse(const char *text, __u32 *mask);
+
+/* Format a mask as "pass,drop"; returns the length snprintf would write. */
+int pn_proceed_on_format(__u32 mask, char *buf, size_t size);
+
+/* True if a runs before b. */
+bool pn_slot_runs_before(const struct pn_slot_entry *a, const struct pn_slot_entry *b);
+
+/* Sort entries into run order. */
+void pn_slots_sort(struct pn_slot_entry *slots, size_t n);
+
+/*
+ * Fill the dispatcher configuration for `n` sorted slots. The empty-slot
+ * sentinel is added to every mask. The dispatcher is frags-capable only if
+ * every slot's program is. -E2BIG if n > PLUGNET_MAX_SLOTS.
+ */
+int pn_slots_build_config(const struct pn_slot_entry *slots, size_t n, __u64 revision,
+			  __u32 next_attach_id, struct plugnet_dispatcher_config *cfg);
+
+/* Check a configuration read back from a dispatcher: magic, version, bounds. */
+int pn_slots_check_config(const struct plugnet_dispatcher_config *cfg);
+
+#endif
