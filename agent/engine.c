@@ -299,6 +299,15 @@ static const char *mode_name(enum pn_xdp_mode mode)
 	}
 }
 
+static const char *single_buffer_prog(const struct pn_slot_entry *slots, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!slots[i].frags)
+			return pn_prog__name(slots[i].owner);
+	}
+	return "?";
+}
+
 /*
  * Move the interface to a new revision running `slots` (sorted). On any
  * failure the interface is left exactly as it was.
@@ -351,6 +360,12 @@ static int iface_commit(struct pn_iface *ifc, struct pn_slot_entry *slots, size_
 			     IFACE_FMT ": the interface is gone (deleted while its dispatcher was "
 				       "attached); nothing changed",
 			     IFACE_ARGS(ifc));
+		else if (err == -ERANGE && !(cfg.flags & PLUGNET_DISPATCHER_F_FRAGS))
+			fail(e, err,
+			     IFACE_FMT ": the driver refused a single-buffer dispatcher (its MTU "
+				       "needs multi-buffer XDP), and program '%s' is not frags-capable "
+				       "(SEC(\"xdp.frags\")); nothing changed",
+			     IFACE_ARGS(ifc), single_buffer_prog(slots, n));
 		else
 			fail(e, err, IFACE_FMT ": swapping revision %llu for %llu failed: %s",
 			     IFACE_ARGS(ifc), (unsigned long long)ifc->cur.cfg.revision,

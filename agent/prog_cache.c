@@ -148,7 +148,9 @@ static int load(struct pn_prog *p, int target_fd, const char *target_func, char 
 			 prog_type_name(bpf_program__type(prog)), bpf_program__section_name(prog));
 		return -EINVAL;
 	}
-	p->frags = bpf_program__flags(prog) & BPF_F_XDP_HAS_FRAGS;
+	/* libbpf 1.1 adds BPF_F_XDP_HAS_FRAGS for SEC("xdp.frags") only while loading. */
+	p->frags = (bpf_program__flags(prog) & BPF_F_XDP_HAS_FRAGS) ||
+		   !strncmp(bpf_program__section_name(prog), "xdp.frags", 9);
 
 	/* SEC("xdp") sets expected_attach_type BPF_XDP, which the kernel refuses for EXT. */
 	ret = bpf_program__set_type(prog, BPF_PROG_TYPE_EXT);
