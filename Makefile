@@ -106,11 +106,15 @@ all: $(BINS) $(TEST_PROGS)
 TEST_LIB_OBJS := $(call obj,san,$(AGENT_SRCS) $(CNI_SRCS) $(COMMON_SRCS) $(TEST_LIB_SRCS))
 TEST_SRCS := $(wildcard tests/unit/test_*.c tests/host/test_*.c tests/vm/test_*.c tests/bench/bench_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
-TOOL_BINS := $(BUILD)/tests/ext-probe
+TOOL_BINS := $(BUILD)/tests/ext-probe $(BUILD)/tests/demo_engine
 
 $(BUILD)/tests/%: $(BUILD)/san/tests/%.o $(TEST_LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(SAN) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) $(XDP_LIBS) -lelf -lz
+
+$(BUILD)/tests/demo_engine: $(BUILD)/san/tests/demo_engine.o $(TEST_LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lelf -lz
 
 $(BUILD)/tests/ext-probe: $(BUILD)/san/tests/lib/ext_probe.o $(TEST_LIB_OBJS)
 	$(call msg,LINK,$@)
