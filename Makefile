@@ -28,7 +28,10 @@ endif
 NODEPS_GOALS := clean distclean format help
 ifeq ($(filter $(NODEPS_GOALS),$(MAKECMDGOALS)),)
 ifneq ($(PLUGNET_SKIP_DEPS),1)
-$(info $(shell bash mk/deps.sh build 1>&2 && echo "  DEPS     ok"))
+DEPS_STATUS := $(shell bash mk/deps.sh build 1>&2; echo $$?)
+ifneq ($(DEPS_STATUS),0)
+$(error mk/deps.sh build failed (exit $(DEPS_STATUS)); see its message above)
+endif
 endif
 endif
 
