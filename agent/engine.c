@@ -25,9 +25,9 @@
 
 #define ERR_SIZE 2048
 /* Path buffers sized so each level provably fits the next (pin root <= 255 bytes). */
-#define ROOT_MAX  256
-#define IFDIR_MAX (ROOT_MAX + 64)
-#define REVDIR_MAX (IFDIR_MAX + 64)
+#define ROOT_MAX    256
+#define IFDIR_MAX   (ROOT_MAX + 64)
+#define REVDIR_MAX  (IFDIR_MAX + 64)
 #define PINPATH_MAX (REVDIR_MAX + 64)
 
 /* One loaded dispatcher program and the slot links attached to it. */
@@ -61,8 +61,8 @@ struct pn_engine {
 	char err[ERR_SIZE];
 };
 
-__attribute__((format(printf, 3, 4))) static int fail(struct pn_engine *e, int err,
-						       const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(struct pn_engine *e, int err, const char *fmt,
+						      ...)
 {
 	va_list ap;
 
@@ -73,7 +73,7 @@ __attribute__((format(printf, 3, 4))) static int fail(struct pn_engine *e, int e
 	return err;
 }
 
-#define IFACE_FMT	"interface '%s' (netns %llu, ifindex %u)"
+#define IFACE_FMT     "interface '%s' (netns %llu, ifindex %u)"
 #define IFACE_ARGS(i) (i)->ifname, (unsigned long long)(i)->netns_id, (i)->ifindex
 
 /* --- engine --------------------------------------------------------------- */
@@ -99,8 +99,9 @@ int pn_engine__new(const char *pin_root, struct pn_engine **enginep)
 	err = pn_bpffs_mkdir(pin_root);
 	if (err) {
 		pn_log_error("pin directory '%s': %s%s", pin_root, strerror(-err),
-			     err == -ENOTSUP ? " (not on a bpf filesystem; mount -t bpf bpf /sys/fs/bpf)"
-					     : "");
+			     err == -ENOTSUP
+				     ? " (not on a bpf filesystem; mount -t bpf bpf /sys/fs/bpf)"
+				     : "");
 		pn_prog_cache__free(e->progs);
 		free(e);
 		return err;
@@ -195,7 +196,8 @@ static int revision_load(struct pn_engine *e, const struct plugnet_dispatcher_co
 	rev->cfg = *cfg;
 	skel = plugnet_dispatcher__open();
 	if (!skel)
-		return fail(e, -errno, "dispatcher revision %llu: cannot open the embedded object: %s",
+		return fail(e, -errno,
+			    "dispatcher revision %llu: cannot open the embedded object: %s",
 			    (unsigned long long)cfg->revision, strerror(errno));
 	memcpy((void *)&skel->rodata->plugnet_cfg, cfg, sizeof(*cfg));
 	if (cfg->flags & PLUGNET_DISPATCHER_F_FRAGS)
@@ -211,7 +213,8 @@ static int revision_load(struct pn_engine *e, const struct plugnet_dispatcher_co
 	if (err) {
 		plugnet_dispatcher__destroy(skel);
 		return fail(e, err, "dispatcher revision %llu with %u slots: load failed: %s; %s",
-			    (unsigned long long)cfg->revision, cfg->num_slots, strerror(-err), vlog);
+			    (unsigned long long)cfg->revision, cfg->num_slots, strerror(-err),
+			    vlog);
 	}
 	rev->prog_fd = fcntl(bpf_program__fd(skel->progs.plugnet_root), F_DUPFD_CLOEXEC, 0);
 	err = rev->prog_fd < 0 ? -errno : 0;
@@ -220,8 +223,8 @@ static int revision_load(struct pn_engine *e, const struct plugnet_dispatcher_co
 		err = revision_load_btf(rev);
 	if (err) {
 		revision_release(rev);
-		return fail(e, err, "dispatcher revision %llu: %s", (unsigned long long)cfg->revision,
-			    strerror(-err));
+		return fail(e, err, "dispatcher revision %llu: %s",
+			    (unsigned long long)cfg->revision, strerror(-err));
 	}
 	return 0;
 }
@@ -362,9 +365,10 @@ static int iface_commit(struct pn_iface *ifc, struct pn_slot_entry *slots, size_
 			     IFACE_ARGS(ifc));
 		else if (err == -ERANGE && !(cfg.flags & PLUGNET_DISPATCHER_F_FRAGS))
 			fail(e, err,
-			     IFACE_FMT ": the driver refused a single-buffer dispatcher (its MTU "
-				       "needs multi-buffer XDP), and program '%s' is not frags-capable "
-				       "(SEC(\"xdp.frags\")); nothing changed",
+			     IFACE_FMT
+			     ": the driver refused a single-buffer dispatcher (its MTU "
+			     "needs multi-buffer XDP), and program '%s' is not frags-capable "
+			     "(SEC(\"xdp.frags\")); nothing changed",
 			     IFACE_ARGS(ifc), single_buffer_prog(slots, n));
 		else
 			fail(e, err, IFACE_FMT ": swapping revision %llu for %llu failed: %s",
@@ -418,9 +422,9 @@ static int resolve(struct pn_engine *e, const struct pn_iface_ref *ref, struct r
 		err = pn_netns_ifname(&r->ns, ref->ifindex, r->ifname);
 	}
 	if (err) {
-		fail(e, err, "interface '%s' (netns %llu%s%s): %s",
-		     ref->ifname ? ref->ifname : "?", (unsigned long long)r->ns.id,
-		     ref->ifname ? "" : ", ifindex ", ref->ifname ? "" : "given",
+		fail(e, err, "interface '%s' (netns %llu%s%s): %s", ref->ifname ? ref->ifname : "?",
+		     (unsigned long long)r->ns.id, ref->ifname ? "" : ", ifindex ",
+		     ref->ifname ? "" : "given",
 		     err == -ENODEV ? "no such interface" : strerror(-err));
 		pn_netns_close(&r->ns);
 		return err;
@@ -503,6 +507,48 @@ static void describe_prog(__u32 id, char *buf, size_t size)
 		close(fd);
 }
 
+/* Resolve ref, check nobody manages it yet, and make the (unlinked) iface. */
+static int iface_begin(struct pn_engine *e, const struct pn_iface_ref *ref, struct resolved *r,
+		       struct pn_iface **ifcp)
+{
+	int err = resolve(e, ref, r);
+
+	if (err)
+		return err;
+	if (iface_find(e, r->ns.id, r->ifindex))
+		err = fail(e, -EEXIST, "interface '%s' (netns %llu, ifindex %u): already managed",
+			   r->ifname, (unsigned long long)r->ns.id, r->ifindex);
+	else if (!(*ifcp = iface_new(e, r)))
+		err = fail(e, -ENOMEM, "interface '%s': out of memory", r->ifname);
+	if (err)
+		pn_netns_close(&r->ns);
+	return err;
+}
+
+/* Release an iface's handles (not its pins) and free it; it must be unlinked. */
+static void iface_discard(struct pn_iface *ifc)
+{
+	for (size_t i = 0; i < ifc->nslots; i++)
+		pn_prog_cache__put(ifc->engine->progs, ifc->slots[i].owner);
+	revision_release(&ifc->cur);
+	if (ifc->root_link_fd >= 0)
+		close(ifc->root_link_fd);
+	free(ifc);
+}
+
+/* Read back the mode the kernel attached the dispatcher in. */
+static int iface_query_mode(struct pn_iface *ifc, const struct pn_netns *ns)
+{
+	struct xdp_state st = {.ifindex = ifc->ifindex};
+	int err = pn_netns_call(ns, query_xdp, &st);
+
+	if (err)
+		return fail(ifc->engine, err, IFACE_FMT ": cannot query its XDP state: %s",
+			    IFACE_ARGS(ifc), strerror(-err));
+	ifc->mode = st.q.attach_mode == XDP_ATTACHED_SKB ? PN_XDP_MODE_GENERIC : PN_XDP_MODE_NATIVE;
+	return 0;
+}
+
 /* A pinned root link left by an interface of the same index that no longer exists? */
 static int clear_stale_pins(struct pn_engine *e, struct pn_iface *ifc)
 {
@@ -533,25 +579,15 @@ int pn_engine__install(struct pn_engine *e, const struct pn_iface_ref *ref, enum
 {
 	struct plugnet_dispatcher_config cfg;
 	struct xdp_state st = {};
-	struct xdp_attach at = { .link_fd = -1 };
+	struct xdp_attach at = {.link_fd = -1};
 	char path[PINPATH_MAX], prog[64];
 	struct pn_iface *ifc = NULL;
 	struct resolved r;
 	int err;
 
-	err = resolve(e, ref, &r);
+	err = iface_begin(e, ref, &r, &ifc);
 	if (err)
 		return err;
-	if (iface_find(e, r.ns.id, r.ifindex)) {
-		err = fail(e, -EEXIST, "interface '%s' (netns %llu, ifindex %u): already managed",
-			   r.ifname, (unsigned long long)r.ns.id, r.ifindex);
-		goto out;
-	}
-	ifc = iface_new(e, &r);
-	if (!ifc) {
-		err = fail(e, -ENOMEM, "interface '%s': out of memory", r.ifname);
-		goto out;
-	}
 	err = clear_stale_pins(e, ifc);
 	if (err)
 		goto out;
@@ -585,7 +621,7 @@ int pn_engine__install(struct pn_engine *e, const struct pn_iface_ref *ref, enum
 
 	at.prog_fd = ifc->cur.prog_fd;
 	at.ifindex = r.ifindex;
-	at.flags = mode == PN_XDP_MODE_NATIVE	 ? XDP_FLAGS_DRV_MODE
+	at.flags = mode == PN_XDP_MODE_NATIVE    ? XDP_FLAGS_DRV_MODE
 		   : mode == PN_XDP_MODE_GENERIC ? XDP_FLAGS_SKB_MODE
 						 : 0;
 	err = pn_netns_call(&r.ns, attach_xdp, &at);
@@ -597,14 +633,9 @@ int pn_engine__install(struct pn_engine *e, const struct pn_iface_ref *ref, enum
 	}
 	ifc->root_link_fd = at.link_fd;
 
-	memset(&st.q, 0, sizeof(st.q));
-	err = pn_netns_call(&r.ns, query_xdp, &st);
-	if (err) {
-		fail(e, err, IFACE_FMT ": cannot query the attach mode: %s", IFACE_ARGS(ifc),
-		     strerror(-err));
+	err = iface_query_mode(ifc, &r.ns);
+	if (err)
 		goto out;
-	}
-	ifc->mode = st.q.attach_mode == XDP_ATTACHED_SKB ? PN_XDP_MODE_GENERIC : PN_XDP_MODE_NATIVE;
 
 	/* Pinned last: until then, a crash lets the kernel drop everything with our fds. */
 	err = pn_bpffs_mkdir(ifc->dir);
@@ -626,12 +657,8 @@ int pn_engine__install(struct pn_engine *e, const struct pn_iface_ref *ref, enum
 	*ifacep = ifc;
 	ifc = NULL;
 out:
-	if (ifc) {
-		if (ifc->root_link_fd >= 0)
-			close(ifc->root_link_fd);
-		revision_release(&ifc->cur);
-		free(ifc);
-	}
+	if (ifc)
+		iface_discard(ifc);
 	pn_netns_close(&r.ns);
 	return err;
 }
@@ -689,29 +716,17 @@ static int read_dispatcher_config(int prog_fd, struct plugnet_dispatcher_config 
 	return err ? err : pn_slots_check_config(cfg);
 }
 
-int pn_engine__adopt(struct pn_engine *e, const struct pn_iface_ref *ref,
-		     struct pn_iface **ifacep)
+int pn_engine__adopt(struct pn_engine *e, const struct pn_iface_ref *ref, struct pn_iface **ifacep)
 {
-	struct xdp_state st = {};
 	struct bpf_link_info li;
 	char path[PINPATH_MAX], dir[REVDIR_MAX];
 	struct pn_iface *ifc = NULL;
 	struct resolved r;
 	int err;
 
-	err = resolve(e, ref, &r);
+	err = iface_begin(e, ref, &r, &ifc);
 	if (err)
 		return err;
-	if (iface_find(e, r.ns.id, r.ifindex)) {
-		err = fail(e, -EEXIST, "interface '%s' (netns %llu, ifindex %u): already managed",
-			   r.ifname, (unsigned long long)r.ns.id, r.ifindex);
-		goto out;
-	}
-	ifc = iface_new(e, &r);
-	if (!ifc) {
-		err = fail(e, -ENOMEM, "interface '%s': out of memory", r.ifname);
-		goto out;
-	}
 	snprintf(path, sizeof(path), "%s/link", ifc->dir);
 	ifc->root_link_fd = bpf_obj_get(path);
 	if (ifc->root_link_fd < 0) {
@@ -738,8 +753,9 @@ int pn_engine__adopt(struct pn_engine *e, const struct pn_iface_ref *ref,
 	if (!err)
 		err = revision_load_btf(&ifc->cur);
 	if (err) {
-		fail(e, err, IFACE_FMT ": program %u on the pinned link is not a plugnet dispatcher "
-				       "of version %u: %s",
+		fail(e, err,
+		     IFACE_FMT ": program %u on the pinned link is not a plugnet dispatcher "
+			       "of version %u: %s",
 		     IFACE_ARGS(ifc), li.prog_id, PLUGNET_DISPATCHER_VERSION, strerror(-err));
 		goto out;
 	}
@@ -772,14 +788,9 @@ int pn_engine__adopt(struct pn_engine *e, const struct pn_iface_ref *ref,
 		s->owner = prog;
 		ifc->nslots = i + 1;
 	}
-	st.ifindex = r.ifindex;
-	err = pn_netns_call(&r.ns, query_xdp, &st);
-	if (err) {
-		fail(e, err, IFACE_FMT ": cannot query its XDP state: %s", IFACE_ARGS(ifc),
-		     strerror(-err));
+	err = iface_query_mode(ifc, &r.ns);
+	if (err)
 		goto out;
-	}
-	ifc->mode = st.q.attach_mode == XDP_ATTACHED_SKB ? PN_XDP_MODE_GENERIC : PN_XDP_MODE_NATIVE;
 	remove_other_revisions(ifc);
 	pn_log_info(IFACE_FMT ": adopted revision %llu with %zu slots", IFACE_ARGS(ifc),
 		    (unsigned long long)ifc->cur.cfg.revision, ifc->nslots);
@@ -787,14 +798,8 @@ int pn_engine__adopt(struct pn_engine *e, const struct pn_iface_ref *ref,
 	*ifacep = ifc;
 	ifc = NULL;
 out:
-	if (ifc) {
-		for (size_t i = 0; i < ifc->nslots; i++)
-			pn_prog_cache__put(e->progs, ifc->slots[i].owner);
-		if (ifc->root_link_fd >= 0)
-			close(ifc->root_link_fd);
-		revision_release(&ifc->cur);
-		free(ifc);
-	}
+	if (ifc)
+		iface_discard(ifc);
 	pn_netns_close(&r.ns);
 	return err;
 }
@@ -989,12 +994,7 @@ void pn_iface__close(struct pn_iface *ifc)
 	if (!ifc)
 		return;
 	iface_unlink(ifc);
-	for (size_t i = 0; i < ifc->nslots; i++)
-		pn_prog_cache__put(ifc->engine->progs, ifc->slots[i].owner);
-	revision_release(&ifc->cur);
-	if (ifc->root_link_fd >= 0)
-		close(ifc->root_link_fd);
-	free(ifc);
+	iface_discard(ifc);
 }
 
 int pn_iface__remove(struct pn_iface *ifc)

@@ -67,7 +67,8 @@ int pn_netns_call(const struct pn_netns *ns, int (*fn)(void *arg), void *arg)
 	}
 	ret = fn(arg);
 	if (setns(self, CLONE_NEWNET)) {
-		pn_log_error("cannot return to the original network namespace: %s", strerror(errno));
+		pn_log_error("cannot return to the original network namespace: %s",
+			     strerror(errno));
 		abort();
 	}
 	close(self);
@@ -97,7 +98,7 @@ static int lookup_name(void *arg)
 
 int pn_netns_ifindex(const struct pn_netns *ns, const char *ifname, unsigned int *ifindex)
 {
-	struct name_lookup l = { .name = ifname };
+	struct name_lookup l = {.name = ifname};
 	int err;
 
 	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE)
@@ -110,7 +111,7 @@ int pn_netns_ifindex(const struct pn_netns *ns, const char *ifname, unsigned int
 
 int pn_netns_ifname(const struct pn_netns *ns, unsigned int ifindex, char name[IF_NAMESIZE])
 {
-	struct name_lookup l = { .index = ifindex, .out = name };
+	struct name_lookup l = {.index = ifindex, .out = name};
 
 	return pn_netns_call(ns, lookup_name, &l);
 }

@@ -13,7 +13,7 @@
 
 /* The verifier log is only read for its tail; this is enough for the last instructions. */
 #define VERIFIER_LOG_SIZE (1U << 20)
-#define VERIFIER_TAIL	  900
+#define VERIFIER_TAIL     900
 
 struct pn_prog {
 	struct pn_prog *next;
@@ -124,7 +124,8 @@ static int load(struct pn_prog *p, int target_fd, const char *target_func, char 
 			 strerror(-ret));
 		return ret;
 	}
-	bpf_object__for_each_program(it, p->obj) {
+	bpf_object__for_each_program(it, p->obj)
+	{
 		bool match = !strcmp(bpf_program__name(it), p->name);
 
 		if (match)
@@ -132,10 +133,11 @@ static int load(struct pn_prog *p, int target_fd, const char *target_func, char 
 		bpf_program__set_autoload(it, match);
 	}
 	if (!prog) {
-		size_t o = (size_t)snprintf(err, err_size, "program '%s': not in the object; it has:",
-					    p->name);
+		size_t o = (size_t)snprintf(err, err_size,
+					    "program '%s': not in the object; it has:", p->name);
 
-		bpf_object__for_each_program(it, p->obj) {
+		bpf_object__for_each_program(it, p->obj)
+		{
 			if (o < err_size)
 				o += (size_t)snprintf(err + o, err_size - o, " '%s'",
 						      bpf_program__name(it));
@@ -144,8 +146,9 @@ static int load(struct pn_prog *p, int target_fd, const char *target_func, char 
 	}
 	if (bpf_program__type(prog) != BPF_PROG_TYPE_XDP) {
 		snprintf(err, err_size,
-			 "program '%s': is a %s program (section '%s'), not an XDP program", p->name,
-			 prog_type_name(bpf_program__type(prog)), bpf_program__section_name(prog));
+			 "program '%s': is a %s program (section '%s'), not an XDP program",
+			 p->name, prog_type_name(bpf_program__type(prog)),
+			 bpf_program__section_name(prog));
 		return -EINVAL;
 	}
 	/* libbpf 1.1 adds BPF_F_XDP_HAS_FRAGS for SEC("xdp.frags") only while loading. */
@@ -171,8 +174,8 @@ static int load(struct pn_prog *p, int target_fd, const char *target_func, char 
 		char tail[VERIFIER_TAIL + 200];
 
 		log_tail(vlog ? vlog : "", tail, sizeof(tail));
-		snprintf(err, err_size, "program '%s': the kernel refused to load it (%s)%s%s", p->name,
-			 strerror(-ret), tail[0] ? "; verifier log: " : "", tail);
+		snprintf(err, err_size, "program '%s': the kernel refused to load it (%s)%s%s",
+			 p->name, strerror(-ret), tail[0] ? "; verifier log: " : "", tail);
 		goto out;
 	}
 	p->fd = bpf_program__fd(prog);
@@ -199,8 +202,8 @@ int pn_prog_cache__get(struct pn_prog_cache *cache, const void *elf, size_t elf_
 	}
 	hash = content_hash(elf, elf_size, name);
 	for (p = cache->head; p; p = p->next) {
-		if (p->elf && p->hash == hash && p->elf_size == elf_size && !strcmp(p->name, name) &&
-		    !memcmp(p->elf, elf, elf_size)) {
+		if (p->elf && p->hash == hash && p->elf_size == elf_size &&
+		    !strcmp(p->name, name) && !memcmp(p->elf, elf, elf_size)) {
 			*progp = pn_prog__get(p);
 			return 0;
 		}

@@ -6,7 +6,7 @@
 
 #include "agent/slots.h"
 
-static const char *const action_names[] = { "aborted", "drop", "pass", "tx", "redirect" };
+static const char *const action_names[] = {"aborted", "drop", "pass", "tx", "redirect"};
 #define N_ACTIONS (sizeof(action_names) / sizeof(action_names[0]))
 
 const char *pn_xdp_action_name(__u32 action)

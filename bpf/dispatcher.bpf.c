@@ -22,26 +22,26 @@ const volatile struct plugnet_dispatcher_config plugnet_cfg = {
  * may replace it; `ret` is volatile so neither the compiler nor the
  * verifier can drop that branch.
  */
-#define PLUGNET_SLOT_STUB(n)                                                                       \
-	__attribute__((noinline)) int slot##n(struct xdp_md *ctx)                                  \
-	{                                                                                          \
-		volatile int ret = PLUGNET_SLOT_EMPTY;                                             \
-                                                                                                   \
-		if (!ctx)                                                                          \
-			return XDP_ABORTED;                                                        \
-		if (ret != PLUGNET_SLOT_EMPTY)                                                     \
-			bpf_xdp_adjust_tail(ctx, 0);                                               \
-		return ret;                                                                        \
+#define PLUGNET_SLOT_STUB(n)                                      \
+	__attribute__((noinline)) int slot##n(struct xdp_md *ctx) \
+	{                                                         \
+		volatile int ret = PLUGNET_SLOT_EMPTY;            \
+                                                                  \
+		if (!ctx)                                         \
+			return XDP_ABORTED;                       \
+		if (ret != PLUGNET_SLOT_EMPTY)                    \
+			bpf_xdp_adjust_tail(ctx, 0);              \
+		return ret;                                       \
 	}
 
 /* Run slot n, and return its verdict unless that verdict is in the slot's proceed-on set. */
-#define PLUGNET_RUN_SLOT(n)                                                                        \
-	do {                                                                                       \
-		if (n >= plugnet_cfg.num_slots)                                                    \
-			return XDP_PASS;                                                           \
-		ret = slot##n(ctx);                                                                \
-		if (ret > PLUGNET_SLOT_EMPTY || !((1U << ret) & plugnet_cfg.proceed_on[n]))        \
-			return ret;                                                                \
+#define PLUGNET_RUN_SLOT(n)                                                                 \
+	do {                                                                                \
+		if (n >= plugnet_cfg.num_slots)                                             \
+			return XDP_PASS;                                                    \
+		ret = slot##n(ctx);                                                         \
+		if (ret > PLUGNET_SLOT_EMPTY || !((1U << ret) & plugnet_cfg.proceed_on[n])) \
+			return ret;                                                         \
 	} while (0);
 
 PLUGNET_FOR_EACH_SLOT(PLUGNET_SLOT_STUB)

@@ -33,11 +33,11 @@
 #define PLUGNET_DISPATCHER_F_FRAGS (1U << 0)
 
 struct plugnet_dispatcher_config {
-	__u32 magic;     /* PLUGNET_DISPATCHER_MAGIC */
-	__u32 version;   /* PLUGNET_DISPATCHER_VERSION */
-	__u32 num_slots; /* active slots, 0..PLUGNET_MAX_SLOTS */
-	__u32 flags;     /* PLUGNET_DISPATCHER_F_* */
-	__u64 revision;  /* engine revision number of this dispatcher program */
+	__u32 magic;          /* PLUGNET_DISPATCHER_MAGIC */
+	__u32 version;        /* PLUGNET_DISPATCHER_VERSION */
+	__u32 num_slots;      /* active slots, 0..PLUGNET_MAX_SLOTS */
+	__u32 flags;          /* PLUGNET_DISPATCHER_F_* */
+	__u64 revision;       /* engine revision number of this dispatcher program */
 	__u32 next_attach_id; /* the interface's next attach id (ids are never reused) */
 	__u32 reserved;
 	__u64 frags_slots; /* bit i: slot i's program handles multi-buffer packets */

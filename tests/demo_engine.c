@@ -38,7 +38,7 @@ static void die(struct tl_iface *t, const char *what)
 
 static void show(struct tl_iface *t)
 {
-	static const char *const modes[] = { "auto", "native", "generic" };
+	static const char *const modes[] = {"auto", "native", "generic"};
 	struct pn_iface_info info;
 	char proceed[64];
 
@@ -53,7 +53,8 @@ static void show(struct tl_iface *t)
 		const struct pn_slot_info *s = &info.slots[i];
 
 		pn_proceed_on_format(s->proceed_on, proceed, sizeof(proceed));
-		printf("      slot %-2u  prio %-4d  proceed-on %-10s  prog %u '%s' tag %s  link %u  "
+		printf("      slot %-2u  prio %-4d  proceed-on %-10s  prog %u '%s' tag %s  link %u "
+		       " "
 		       "(attach id %u)\n",
 		       s->index, s->priority, proceed, s->prog_id, s->prog_name, s->prog_tag,
 		       s->link_id, s->attach_id);
@@ -91,7 +92,7 @@ static __u32 plug(struct tl_iface *t, const char *prog, int prio, __u32 proceed_
 int main(void)
 {
 	struct tl_iface t;
-	struct pn_iface_ref ref = { .netns_fd = -1, .ifname = "eth0" };
+	struct pn_iface_ref ref = {.netns_fd = -1, .ifname = "eth0"};
 	__u32 drop;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

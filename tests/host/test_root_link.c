@@ -51,7 +51,8 @@ static int setup(void **state)
 		return -1;
 	f->disp->rodata->plugnet_cfg.num_slots = 3;
 	for (int i = 0; i < 3; i++)
-		f->disp->rodata->plugnet_cfg.proceed_on[i] = 1U << XDP_PASS | 1U << PLUGNET_SLOT_EMPTY;
+		f->disp->rodata->plugnet_cfg.proceed_on[i] =
+			1U << XDP_PASS | 1U << PLUGNET_SLOT_EMPTY;
 	if (plugnet_dispatcher__load(f->disp) || enter(f))
 		return -1;
 	f->root = bpf_program__attach_xdp(f->disp->progs.plugnet_root, (int)ifindex);

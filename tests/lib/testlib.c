@@ -144,8 +144,7 @@ int tl_freplace(const void *bytes, size_t size, const char *name, int target_fd,
 		err = -ENOENT;
 		goto err_close;
 	}
-	bpf_object__for_each_program(p, obj)
-		bpf_program__set_autoload(p, p == prog);
+	bpf_object__for_each_program(p, obj) bpf_program__set_autoload(p, p == prog);
 	/* SEC("xdp") sets expected_attach_type BPF_XDP, which the kernel refuses for EXT. */
 	err = bpf_program__set_type(prog, BPF_PROG_TYPE_EXT);
 	if (!err)
@@ -171,7 +170,7 @@ err_close:
 
 int tl_iface_setup(struct tl_iface *t, const char *ns, const char *a, const char *b)
 {
-	struct pn_iface_ref ref = { .netns_fd = -1 };
+	struct pn_iface_ref ref = {.netns_fd = -1};
 	int err;
 
 	memset(t, 0, sizeof(*t));

@@ -52,14 +52,13 @@ int tl_freplace(const void *bytes, size_t size, const char *name, int target_fd,
 		struct bpf_object **obj, struct bpf_link **link);
 
 /* Fail the current cmocka test with a message if `err` is non-zero. */
-#define tl_assert_ok(err, what)                                                                   \
-	do {                                                                                       \
-		int tl_err_ = (err);                                                               \
-		if (tl_err_)                                                                       \
-			fail_msg("%s: error %d (%s)", what, tl_err_,                               \
-				 tl_err_ < 0 ? strerror(-tl_err_) : "see stderr");                  \
+#define tl_assert_ok(err, what)                                                    \
+	do {                                                                       \
+		int tl_err_ = (err);                                               \
+		if (tl_err_)                                                       \
+			fail_msg("%s: error %d (%s)", what, tl_err_,               \
+				 tl_err_ < 0 ? strerror(-tl_err_) : "see stderr"); \
 	} while (0)
-
 
 /* --- engine fixtures ------------------------------------------------------ */
 #include "agent/engine.h"

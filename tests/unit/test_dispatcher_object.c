@@ -20,8 +20,8 @@
 #include "testlib.h"
 
 struct stub_calls {
-	unsigned int stubs;          /* FUNC symbols named slot<N> in .text */
-	unsigned int stubs_with_call; /* ... that call bpf_xdp_adjust_tail */
+	unsigned int stubs;             /* FUNC symbols named slot<N> in .text */
+	unsigned int stubs_with_call;   /* ... that call bpf_xdp_adjust_tail */
 	unsigned int main_helper_calls; /* helper calls in the XDP program itself */
 };
 
@@ -94,7 +94,8 @@ static void scan(struct stub_calls *out)
 		}
 	}
 	for (size_t k = 0; k < xdp->d_size / sizeof(struct bpf_insn); k++)
-		out->main_helper_calls += is_helper_call((const struct bpf_insn *)xdp->d_buf + k, -1);
+		out->main_helper_calls +=
+			is_helper_call((const struct bpf_insn *)xdp->d_buf + k, -1);
 	elf_end(elf);
 }
 

@@ -113,7 +113,7 @@ static void test_describe(void **state)
 
 static void test_adopt_after_restart(void **state)
 {
-	struct pn_iface_ref ref = { .netns_fd = -1, .ifname = "ad0" };
+	struct pn_iface_ref ref = {.netns_fd = -1, .ifname = "ad0"};
 	struct pn_iface_info before, after;
 	struct tl_iface t;
 	char stale[512];
@@ -185,7 +185,7 @@ static void test_adopt_after_restart(void **state)
 
 static void test_one_verification_for_many_interfaces(void **state)
 {
-	struct pn_iface_ref ref = { .netns_fd = -1 };
+	struct pn_iface_ref ref = {.netns_fd = -1};
 	static struct pn_iface *ifaces[N_IFACES];
 	struct pn_engine *engine;
 	char name[IF_NAMESIZE];
@@ -216,9 +216,7 @@ static void test_one_verification_for_many_interfaces(void **state)
 			fail_msg("install %s: %s", name, pn_engine__last_error(engine));
 	}
 	for (int i = 0; i < N_IFACES; i++) {
-		struct pn_slot_spec spec = {
-			.elf = elf, .elf_size = size, .prog_name = "xdp_drop"
-		};
+		struct pn_slot_spec spec = {.elf = elf, .elf_size = size, .prog_name = "xdp_drop"};
 
 		if (pn_iface__plug(ifaces[i], &spec, NULL))
 			fail_msg("plug many%d: %s", i, pn_engine__last_error(engine));
@@ -237,7 +235,8 @@ static void test_one_verification_for_many_interfaces(void **state)
 			int fd;
 
 			tl_assert_ok(pn_iface__describe(ifaces[i], &info), "describe");
-			assert_int_equal(info.mode, PN_XDP_MODE_GENERIC); /* dummy has no native XDP */
+			assert_int_equal(info.mode,
+					 PN_XDP_MODE_GENERIC); /* dummy has no native XDP */
 			assert_int_equal(info.num_slots, 1);
 			if (i == 0)
 				prog_id = info.slots[0].prog_id;
@@ -345,7 +344,7 @@ static void test_packet_moving_programs_verify(void **state)
 
 static void test_modes(void **state)
 {
-	struct pn_iface_ref ref = { .netns_fd = -1, .ifname = "mo0" };
+	struct pn_iface_ref ref = {.netns_fd = -1, .ifname = "mo0"};
 	struct pn_iface_info info;
 	struct tl_iface t;
 	struct pn_iface *dummy;
