@@ -20,6 +20,7 @@
 #include "agent/log.h"
 #include "agent/netns.h"
 #include "agent/prog_cache.h"
+#include "agent/rcu_barrier.h"
 #include "agent/slots.h"
 #include "dispatcher.skel.h"
 
@@ -56,6 +57,7 @@ struct pn_iface {
 struct pn_engine {
 	char pin_root[ROOT_MAX];
 	struct pn_prog_cache *progs;
+	struct pn_rcu_barrier *rcu;
 	struct pn_iface *ifaces;
 	struct pn_engine_hooks hooks;
 	char err[ERR_SIZE];
@@ -93,8 +95,14 @@ int pn_engine__new(const char *pin_root, struct pn_engine **enginep)
 	strcpy(e->pin_root, pin_root);
 	e->progs = pn_prog_cache__new();
 	if (!e->progs) {
-		free(e);
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto err_free;
+	}
+	err = pn_rcu_barrier__new(&e->rcu);
+	if (err) {
+		pn_log_error("cannot create the map-of-maps used to wait for RCU: %s",
+			     strerror(-err));
+		goto err_free;
 	}
 	err = pn_bpffs_mkdir(pin_root);
 	if (err) {
@@ -102,12 +110,15 @@ int pn_engine__new(const char *pin_root, struct pn_engine **enginep)
 			     err == -ENOTSUP
 				     ? " (not on a bpf filesystem; mount -t bpf bpf /sys/fs/bpf)"
 				     : "");
-		pn_prog_cache__free(e->progs);
-		free(e);
-		return err;
+		goto err_free;
 	}
 	*enginep = e;
 	return 0;
+err_free:
+	pn_rcu_barrier__free(e->rcu);
+	pn_prog_cache__free(e->progs);
+	free(e);
+	return err;
 }
 
 void pn_engine__free(struct pn_engine *e)
@@ -116,6 +127,7 @@ void pn_engine__free(struct pn_engine *e)
 		return;
 	while (e->ifaces)
 		pn_iface__close(e->ifaces);
+	pn_rcu_barrier__free(e->rcu);
 	pn_prog_cache__free(e->progs);
 	free(e);
 }
@@ -377,6 +389,16 @@ static int iface_commit(struct pn_iface *ifc, struct pn_slot_entry *slots, size_
 		goto err_unpin;
 	}
 
+	/*
+	 * Packets that entered revision N before the swap still call its stubs:
+	 * detaching N's slot links before they leave would let them skip slots.
+	 */
+	err = pn_rcu_barrier__wait(e->rcu);
+	if (err)
+		pn_log_warn(IFACE_FMT ": cannot wait for packets to leave revision %llu (%s); "
+				      "releasing it anyway",
+			    IFACE_ARGS(ifc), (unsigned long long)ifc->cur.cfg.revision,
+			    strerror(-err));
 	revision_unpin(ifc, ifc->cur.cfg.revision);
 	revision_release(&ifc->cur);
 	ifc->cur = next;
