@@ -323,6 +323,20 @@ static const char *single_buffer_prog(const struct pn_slot_entry *slots, size_t 
 	return "?";
 }
 
+static void describe_prog(__u32 id, char *buf, size_t size);
+
+/* The program a link runs now, as "<id> '<name>'", for messages. */
+static const char *link_prog(int link_fd, char *buf, size_t size)
+{
+	struct bpf_link_info li;
+
+	if (link_info(link_fd, &li))
+		snprintf(buf, size, "?");
+	else
+		describe_prog(li.prog_id, buf, size);
+	return buf;
+}
+
 /*
  * Move the interface to a new revision running `slots` (sorted). On any
  * failure the interface is left exactly as it was.
@@ -335,6 +349,7 @@ static int iface_commit(struct pn_iface *ifc, struct pn_slot_entry *slots, size_
 	struct plugnet_dispatcher_config cfg;
 	__u64 number = ifc->cur.cfg.revision + 1;
 	struct revision next;
+	char holder[64];
 	int err;
 
 	err = pn_slots_build_config(slots, n, number, next_attach_id, &cfg);
@@ -382,6 +397,15 @@ static int iface_commit(struct pn_iface *ifc, struct pn_slot_entry *slots, size_
 			     "needs multi-buffer XDP), and program '%s' is not frags-capable "
 			     "(SEC(\"xdp.frags\")); nothing changed",
 			     IFACE_ARGS(ifc), single_buffer_prog(slots, n));
+		else if (err == -EPERM)
+			fail(e, err,
+			     IFACE_FMT
+			     ": revision %llu not applied: the root link no longer runs "
+			     "revision %llu (program %s was put there behind plugnet's back); "
+			     "nothing changed",
+			     IFACE_ARGS(ifc), (unsigned long long)number,
+			     (unsigned long long)ifc->cur.cfg.revision,
+			     link_prog(ifc->root_link_fd, holder, sizeof(holder)));
 		else
 			fail(e, err, IFACE_FMT ": swapping revision %llu for %llu failed: %s",
 			     IFACE_ARGS(ifc), (unsigned long long)ifc->cur.cfg.revision,
@@ -444,10 +468,14 @@ static int resolve(struct pn_engine *e, const struct pn_iface_ref *ref, struct r
 		err = pn_netns_ifname(&r->ns, ref->ifindex, r->ifname);
 	}
 	if (err) {
-		fail(e, err, "interface '%s' (netns %llu%s%s): %s", ref->ifname ? ref->ifname : "?",
-		     (unsigned long long)r->ns.id, ref->ifname ? "" : ", ifindex ",
-		     ref->ifname ? "" : "given",
-		     err == -ENODEV ? "no such interface" : strerror(-err));
+		const char *why = err == -ENODEV ? "no such interface" : strerror(-err);
+
+		if (ref->ifname)
+			fail(e, err, "interface '%s' (netns %llu): %s", ref->ifname,
+			     (unsigned long long)r->ns.id, why);
+		else
+			fail(e, err, "interface with ifindex %u (netns %llu): %s", ref->ifindex,
+			     (unsigned long long)r->ns.id, why);
 		pn_netns_close(&r->ns);
 		return err;
 	}
@@ -874,8 +902,10 @@ int pn_iface__plug(struct pn_iface *ifc, const struct pn_slot_spec *spec, __u32 
 	if (spec->elf_path) {
 		err = read_file(spec->elf_path, &file, &elf_size);
 		if (err)
-			return fail(e, err, "program '%s': cannot read object file '%s': %s",
-				    spec->prog_name ? spec->prog_name : "?", spec->elf_path,
+			return fail(e, err,
+				    IFACE_FMT ": program '%s': cannot read object file '%s': %s",
+				    IFACE_ARGS(ifc), spec->prog_name ? spec->prog_name : "?",
+				    spec->elf_path,
 				    err == -EINVAL ? "not a regular, non-empty file under 64 MiB"
 						   : strerror(-err));
 		elf = file;
@@ -966,6 +996,7 @@ int pn_iface__describe(const struct pn_iface *ifc, struct pn_iface_info *info)
 	if (err)
 		return fail(e, err, IFACE_FMT ": root link: %s", IFACE_ARGS(ifc), strerror(-err));
 	info->root_link_id = li.id;
+	info->root_prog_id = li.prog_id;
 	info->defunct = li.xdp.ifindex == 0;
 	err = prog_info(ifc->cur.prog_fd, &pi);
 	if (err)

@@ -79,7 +79,8 @@ struct pn_iface_info {
 	bool frags;            /* dispatcher accepts multi-buffer packets */
 	bool defunct;          /* the interface is gone; the root link holds nothing */
 	__u32 root_link_id;
-	__u32 dispatcher_prog_id;
+	__u32 dispatcher_prog_id; /* the engine's current revision */
+	__u32 root_prog_id;       /* what the root link runs: differs only after an outside swap */
 	__u64 revision;
 	bool stats_enabled;
 	__u64 run_cnt; /* dispatcher's, when stats are enabled */

@@ -82,6 +82,17 @@ static const char *prog_type_name(enum bpf_prog_type type)
 	return name ? name : "unknown";
 }
 
+/*
+ * libbpf reports some failures with its own codes (LIBBPF_ERRNO__*, from
+ * 4000 up), which are not errnos: describe them, and return -EINVAL instead.
+ */
+static int libbpf_error(int ret, char *why, size_t size)
+{
+	if (libbpf_strerror(ret, why, size))
+		snprintf(why, size, "error %d", -ret);
+	return ret <= -__LIBBPF_ERRNO__START ? -EINVAL : ret;
+}
+
 /* The last lines of the verifier log, on one line each side of " | ". */
 static void log_tail(const char *log, char *out, size_t size)
 {
@@ -114,14 +125,14 @@ static int load(struct pn_prog *p, int target_fd, const char *target_func, char 
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "plugnet_slot");
 	struct bpf_program *prog = NULL, *it;
-	char *vlog = NULL;
+	char *vlog = NULL, why[128];
 	int ret;
 
 	p->obj = bpf_object__open_mem(p->elf, p->elf_size, &opts);
 	if (!p->obj) {
-		ret = -errno;
+		ret = libbpf_error(-errno, why, sizeof(why));
 		snprintf(err, err_size, "program '%s': not a loadable BPF ELF object (%s)", p->name,
-			 strerror(-ret));
+			 why);
 		return ret;
 	}
 	bpf_object__for_each_program(it, p->obj)
@@ -173,9 +184,10 @@ static int load(struct pn_prog *p, int target_fd, const char *target_func, char 
 	if (ret) {
 		char tail[VERIFIER_TAIL + 200];
 
+		ret = libbpf_error(ret, why, sizeof(why));
 		log_tail(vlog ? vlog : "", tail, sizeof(tail));
 		snprintf(err, err_size, "program '%s': the kernel refused to load it (%s)%s%s",
-			 p->name, strerror(-ret), tail[0] ? "; verifier log: " : "", tail);
+			 p->name, why, tail[0] ? "; verifier log: " : "", tail);
 		goto out;
 	}
 	p->fd = bpf_program__fd(prog);
