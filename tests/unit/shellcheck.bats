@@ -1,0 +1,17 @@
+#!/usr/bin/env bats
+# The project's shell scripts pass ShellCheck (warnings and errors).
+
+setup() {
+	cd "$BATS_TEST_DIRNAME/../.."
+}
+
+@test "shell scripts pass shellcheck" {
+	run shellcheck -S warning -s bash tests/run tests/demo tests/vm/vm-run tests/vm/fetch-kernel \
+		mk/deps.sh .ci/run
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
+@test "busybox scripts pass shellcheck as POSIX sh" {
+	run shellcheck -S warning -s sh tests/vm/guest-init tests/vm/guest-run mk/gen-slots.sh
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
