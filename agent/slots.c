@@ -6,6 +6,9 @@
 
 #include "agent/slots.h"
 
+/* struct plugnet_dispatcher_config.frags_slots has one bit per slot. */
+_Static_assert(PLUGNET_MAX_SLOTS <= 64, "frags_slots is a 64-bit mask: at most 64 slots");
+
 static const char *const action_names[] = {"aborted", "drop", "pass", "tx", "redirect"};
 #define N_ACTIONS (sizeof(action_names) / sizeof(action_names[0]))
 

@@ -7,7 +7,7 @@ setup() {
 
 @test "shell scripts pass shellcheck" {
 	run shellcheck -S warning -s bash tests/run tests/demo tests/vm/vm-run tests/vm/fetch-kernel \
-		mk/deps.sh .ci/run
+		mk/deps.sh .ci/run tests/bench/slot_limit.sh
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 }
 
