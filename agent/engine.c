@@ -20,7 +20,7 @@
 #include "agent/log.h"
 #include "agent/netns.h"
 #include "agent/prog_cache.h"
-#include "agent/rcu_barrier.h"
+#include "agent/retire.h"
 #include "agent/slots.h"
 #include "dispatcher.skel.h"
 
@@ -34,7 +34,8 @@
 /* One loaded dispatcher program and the slot links attached to it. */
 struct revision {
 	int prog_fd;
-	struct btf *btf; /* the dispatcher's BTF, to find the slot functions */
+	/* BTF ids of slot0.. in the program's BTF: freplace targets; 0 if absent. */
+	__u32 slot_btf_id[PLUGNET_MAX_SLOTS];
 	struct plugnet_dispatcher_config cfg;
 	int link_fds[PLUGNET_MAX_SLOTS];
 };
@@ -57,8 +58,14 @@ struct pn_iface {
 struct pn_engine {
 	char pin_root[ROOT_MAX];
 	struct pn_prog_cache *progs;
-	struct pn_rcu_barrier *rcu;
+	struct pn_retire *retire;
 	struct pn_iface *ifaces;
+	/*
+	 * Every revision this engine loads comes from the same embedded object,
+	 * so its slot BTF ids are the same: read from the kernel once.
+	 */
+	__u32 slot_btf_id[PLUGNET_MAX_SLOTS];
+	bool have_slot_btf_ids;
 	struct pn_engine_hooks hooks;
 	char err[ERR_SIZE];
 };
@@ -98,9 +105,9 @@ int pn_engine__new(const char *pin_root, struct pn_engine **enginep)
 		err = -ENOMEM;
 		goto err_free;
 	}
-	err = pn_rcu_barrier__new(&e->rcu);
+	err = pn_retire__new(&e->retire);
 	if (err) {
-		pn_log_error("cannot create the map-of-maps used to wait for RCU: %s",
+		pn_log_error("cannot start the thread that releases replaced revisions: %s",
 			     strerror(-err));
 		goto err_free;
 	}
@@ -115,7 +122,7 @@ int pn_engine__new(const char *pin_root, struct pn_engine **enginep)
 	*enginep = e;
 	return 0;
 err_free:
-	pn_rcu_barrier__free(e->rcu);
+	pn_retire__free(e->retire);
 	pn_prog_cache__free(e->progs);
 	free(e);
 	return err;
@@ -127,7 +134,7 @@ void pn_engine__free(struct pn_engine *e)
 		return;
 	while (e->ifaces)
 		pn_iface__close(e->ifaces);
-	pn_rcu_barrier__free(e->rcu);
+	pn_retire__free(e->retire);
 	pn_prog_cache__free(e->progs);
 	free(e);
 }
@@ -140,6 +147,11 @@ const char *pn_engine__last_error(const struct pn_engine *e)
 unsigned long pn_engine__prog_loads(const struct pn_engine *e)
 {
 	return pn_prog_cache__loads(e->progs);
+}
+
+void pn_engine__settle(struct pn_engine *e)
+{
+	pn_retire__drain(e->retire);
 }
 
 void pn_engine__set_hooks(struct pn_engine *e, const struct pn_engine_hooks *hooks)
@@ -165,7 +177,6 @@ static void revision_release(struct revision *rev)
 	}
 	if (rev->prog_fd >= 0)
 		close(rev->prog_fd);
-	btf__free(rev->btf);
 	revision_init(rev);
 }
 
@@ -185,15 +196,28 @@ static int link_info(int fd, struct bpf_link_info *info)
 	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
 }
 
-static int revision_load_btf(struct revision *rev)
+/* Find slot0.. in the BTF the kernel holds for a dispatcher program. */
+static int read_slot_btf_ids(int prog_fd, __u32 ids[PLUGNET_MAX_SLOTS])
 {
 	struct bpf_prog_info info;
-	int err = prog_info(rev->prog_fd, &info);
+	struct btf *btf;
+	int err = prog_info(prog_fd, &info);
 
 	if (err)
 		return err;
-	rev->btf = btf__load_from_kernel_by_id(info.btf_id);
-	return rev->btf ? 0 : -errno;
+	btf = btf__load_from_kernel_by_id(info.btf_id);
+	if (!btf)
+		return -errno;
+	for (int i = 0; i < PLUGNET_MAX_SLOTS; i++) {
+		char name[16];
+		int id;
+
+		snprintf(name, sizeof(name), "slot%d", i);
+		id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+		ids[i] = id > 0 ? (__u32)id : 0;
+	}
+	btf__free(btf);
+	return 0;
 }
 
 /* Load a dispatcher program for `cfg` into rev (no links yet). */
@@ -231,8 +255,12 @@ static int revision_load(struct pn_engine *e, const struct plugnet_dispatcher_co
 	rev->prog_fd = fcntl(bpf_program__fd(skel->progs.plugnet_root), F_DUPFD_CLOEXEC, 0);
 	err = rev->prog_fd < 0 ? -errno : 0;
 	plugnet_dispatcher__destroy(skel);
+	if (!err && !e->have_slot_btf_ids) {
+		err = read_slot_btf_ids(rev->prog_fd, e->slot_btf_id);
+		e->have_slot_btf_ids = !err;
+	}
 	if (!err)
-		err = revision_load_btf(rev);
+		memcpy(rev->slot_btf_id, e->slot_btf_id, sizeof(rev->slot_btf_id));
 	if (err) {
 		revision_release(rev);
 		return fail(e, err, "dispatcher revision %llu: %s",
@@ -241,24 +269,14 @@ static int revision_load(struct pn_engine *e, const struct plugnet_dispatcher_co
 	return 0;
 }
 
-static int slot_btf_id(const struct revision *rev, __u32 slot)
-{
-	char name[16];
-
-	snprintf(name, sizeof(name), "slot%u", slot);
-	return btf__find_by_name_kind(rev->btf, name, BTF_KIND_FUNC);
-}
-
 /* Attach prog to slot `slot` of rev: a freplace link, the program is not reloaded. */
 static int revision_attach(struct revision *rev, __u32 slot, int prog_fd)
 {
-	LIBBPF_OPTS(bpf_link_create_opts, opts);
-	int id = slot_btf_id(rev, slot);
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .target_btf_id = rev->slot_btf_id[slot]);
 	int fd;
 
-	if (id < 0)
-		return id;
-	opts.target_btf_id = (__u32)id;
+	if (!opts.target_btf_id)
+		return -ENOENT;
 	/* The kernel ignores attach_type for EXT programs; theirs is 0, as libbpf passes. */
 	fd = bpf_link_create(prog_fd, rev->prog_fd, (enum bpf_attach_type)0, &opts);
 	if (fd < 0)
@@ -300,6 +318,24 @@ static void revision_unpin(const struct pn_iface *ifc, __u64 revision)
 	if (err)
 		pn_log_warn(IFACE_FMT ": cannot remove pins of revision %llu in %s: %s",
 			    IFACE_ARGS(ifc), (unsigned long long)revision, dir, strerror(-err));
+}
+
+/* A replaced revision, waiting for the packets inside it to leave. */
+struct retired {
+	struct revision rev;
+	char dir[REVDIR_MAX];
+};
+
+static void release_retired(void *arg)
+{
+	struct retired *r = arg;
+	int err = pn_bpffs_remove_tree(r->dir);
+
+	if (err)
+		pn_log_warn("cannot remove the pins of replaced revision %s: %s", r->dir,
+			    strerror(-err));
+	revision_release(&r->rev);
+	free(r);
 }
 
 static const char *mode_name(enum pn_xdp_mode mode)
@@ -348,6 +384,7 @@ static int iface_commit(struct pn_iface *ifc, struct pn_slot_entry *slots, size_
 	LIBBPF_OPTS(bpf_link_update_opts, uopts);
 	struct plugnet_dispatcher_config cfg;
 	__u64 number = ifc->cur.cfg.revision + 1;
+	struct retired *old;
 	struct revision next;
 	char holder[64];
 	int err;
@@ -356,9 +393,15 @@ static int iface_commit(struct pn_iface *ifc, struct pn_slot_entry *slots, size_
 	if (err)
 		return fail(e, err, IFACE_FMT ": %zu slots requested, the dispatcher has %d",
 			    IFACE_ARGS(ifc), n, PLUGNET_MAX_SLOTS);
+	/* Allocated up front: once the swap is done, retiring revision N must not fail. */
+	old = malloc(sizeof(*old));
+	if (!old)
+		return fail(e, -ENOMEM, IFACE_FMT ": out of memory", IFACE_ARGS(ifc));
 	err = revision_load(e, &cfg, &next);
-	if (err)
+	if (err) {
+		free(old);
 		return err;
+	}
 	for (__u32 i = 0; i < n; i++) {
 		const struct pn_prog *prog = slots[i].owner;
 
@@ -417,14 +460,9 @@ static int iface_commit(struct pn_iface *ifc, struct pn_slot_entry *slots, size_
 	 * Packets that entered revision N before the swap still call its stubs:
 	 * detaching N's slot links before they leave would let them skip slots.
 	 */
-	err = pn_rcu_barrier__wait(e->rcu);
-	if (err)
-		pn_log_warn(IFACE_FMT ": cannot wait for packets to leave revision %llu (%s); "
-				      "releasing it anyway",
-			    IFACE_ARGS(ifc), (unsigned long long)ifc->cur.cfg.revision,
-			    strerror(-err));
-	revision_unpin(ifc, ifc->cur.cfg.revision);
-	revision_release(&ifc->cur);
+	old->rev = ifc->cur;
+	rev_dir(ifc, ifc->cur.cfg.revision, old->dir, sizeof(old->dir));
+	pn_retire__defer(e->retire, release_retired, old);
 	ifc->cur = next;
 	memcpy(ifc->slots, slots, n * sizeof(*slots));
 	ifc->nslots = n;
@@ -436,6 +474,7 @@ err_unpin:
 	revision_unpin(ifc, number);
 err_release:
 	revision_release(&next);
+	free(old);
 	return err;
 }
 
@@ -801,7 +840,7 @@ int pn_engine__adopt(struct pn_engine *e, const struct pn_iface_ref *ref, struct
 	}
 	err = read_dispatcher_config(ifc->cur.prog_fd, &ifc->cur.cfg);
 	if (!err)
-		err = revision_load_btf(&ifc->cur);
+		err = read_slot_btf_ids(ifc->cur.prog_fd, ifc->cur.slot_btf_id);
 	if (err) {
 		fail(e, err,
 		     IFACE_FMT ": program %u on the pinned link is not a plugnet dispatcher "
@@ -1055,6 +1094,8 @@ int pn_iface__remove(struct pn_iface *ifc)
 	struct pn_engine *e = ifc->engine;
 	int err;
 
+	/* Replaced revisions still waiting for release live under the same directory. */
+	pn_retire__drain(e->retire);
 	/* Without its pins, closing our fds releases the links and detaches the dispatcher. */
 	err = pn_bpffs_remove_tree(ifc->dir);
 	if (err)

@@ -7,8 +7,9 @@
  * loads dispatcher revision N+1, attaches every current extension program
  * to it as well (freplace multi-attach), swaps the root link from N to N+1
  * with BPF_LINK_UPDATE (old program expected), and only then releases
- * revision N. If any step fails the interface stays on revision N, as it
- * was; traffic never sees a missing program.
+ * revision N, one RCU grace period later, in the background. If any step
+ * fails the interface stays on revision N, as it was; traffic never sees
+ * a missing program.
  *
  * Interfaces are keyed by (netns id, ifindex). The root link and every
  * slot link are pinned under <pin_root>/<netns id>/<ifindex>/, so they
@@ -103,6 +104,12 @@ const char *pn_engine__last_error(const struct pn_engine *engine);
 /* Extension programs loaded (verified) by this engine so far. */
 unsigned long pn_engine__prog_loads(const struct pn_engine *engine);
 void pn_engine__set_hooks(struct pn_engine *engine, const struct pn_engine_hooks *hooks);
+/*
+ * A replaced revision is released in the background once no packet can
+ * still be inside it (an RCU grace period later): until then its pins
+ * stay under rev-<N>. Returns once every revision replaced so far is gone.
+ */
+void pn_engine__settle(struct pn_engine *engine);
 
 /*
  * Attach dispatcher revision 1 (no slots) to an interface. Refuses with

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <bpf/libbpf.h>
 
@@ -42,13 +43,17 @@ enum pn_log_level pn_log_get_level(void)
 
 void pn_log(enum pn_log_level level, const char *fmt, ...)
 {
+	char line[4096];
 	va_list ap;
+	int n;
 
 	if (level > log_level)
 		return;
-	fprintf(stderr, "%s: ", level_names[level]);
+	/* One write per message: the retire thread logs too. */
+	n = snprintf(line, sizeof(line), "%s: ", level_names[level]);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	strcat(line, "\n");
+	fputs(line, stderr);
 }

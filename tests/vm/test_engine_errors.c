@@ -121,6 +121,8 @@ static void snap_take(struct snap *s, bool live)
 	int fd;
 
 	memset(s, 0, sizeof(*s));
+	/* Replaced revisions are released in the background; count after they are. */
+	pn_engine__settle(fx.engine);
 	s->nfds = count_fds();
 	tl_assert_ok(pn_iface__describe(fx.iface, &s->info), "describe");
 	fd = tl_iface_dispatcher_fd(&fx);
