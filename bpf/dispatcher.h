@@ -15,9 +15,9 @@
 #define PLUGNET_DISPATCHER_PROG_NAME "plugnet_root"
 
 /*
- * 63 slots: bpf_mprog (tcx) stops at 64 programs; one stays free so a
- * full dispatcher can still be replaced program-by-program. Measured limits
- * on kernel 6.1 are in docs/dispatcher-protocol.md.
+ * 63 slots, against libxdp's 10. The kernel accepts up to 255 stubs (plus
+ * the main program: 256 subprograms, measured on 6.1, docs/benchmarks.md);
+ * 63 keeps the per-slot bitmaps in the configuration one 64-bit word.
  */
 #ifndef PLUGNET_MAX_SLOTS
 #define PLUGNET_MAX_SLOTS 63

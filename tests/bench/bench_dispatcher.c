@@ -716,8 +716,8 @@ static void report_cold_warm(const struct plug_timing *pts, size_t n, unsigned i
 {
 	printf("\n== plug time: cold (the engine loads and verifies the program) vs warm "
 	       "(cached) ==\n");
-	printf("each plug is a whole revision: dispatcher load, attaches, pins, link swap, RCU "
-	       "wait;\nbest of %u, distinct interfaces, wall clock (user space under ASan/UBSan)\n",
+	printf("each plug is a whole revision: dispatcher load, attaches, pins, link swap;\n"
+	       "best of %u, distinct interfaces, wall clock (user space under ASan/UBSan)\n",
 	       reps);
 	printf("%-12s %10s %10s %10s %10s %10s %8s\n", "program", "insns", "cold ms", "warm ms",
 	       "warm/cold", "cold-warm", "loads");
@@ -831,7 +831,7 @@ static void record_swap_time(void *arg)
  * Plug then unplug one more program on a port with SWAP_SLOTS slots: two
  * revisions each time. The engine's before_swap hook splits each into
  * building revision N+1 (dispatcher load, attaches, pins) and the rest
- * (root link swap, RCU wait, release of revision N).
+ * (root link swap, queueing revision N for release after a grace period).
  */
 static int time_swaps(struct pn_engine *e, struct pn_port *p, const void *elf, size_t size,
 		      unsigned int reps)
@@ -868,8 +868,9 @@ static int time_swaps(struct pn_engine *e, struct pn_port *p, const void *elf, s
 		return err;
 	printf("\n== revision swap on an interface with %u slots (cached program) ==\n",
 	       SWAP_SLOTS);
-	printf("median of %u, wall clock; build: dispatcher load, attaches, pins; swap: link "
-	       "update, RCU wait, release\n",
+	printf("median of %u, wall clock; build: dispatcher load, attaches, pins; swap: root link "
+	       "update (native XDP: the kernel updates its XDP dispatcher inside it), queueing "
+	       "revision N for release\n",
 	       reps);
 	printf("plug   (%u -> %u slots): %8.2f ms  (best %.2f; build %.2f + swap %.2f)\n",
 	       SWAP_SLOTS, SWAP_SLOTS + 1, median(plug, reps) / 1e6, minimum(plug, reps) / 1e6,
@@ -877,7 +878,8 @@ static int time_swaps(struct pn_engine *e, struct pn_port *p, const void *elf, s
 	printf("unplug (%u -> %u slots): %8.2f ms  (best %.2f; build %.2f + swap %.2f)\n",
 	       SWAP_SLOTS + 1, SWAP_SLOTS, median(unplug, reps) / 1e6, minimum(unplug, reps) / 1e6,
 	       median(build[1], reps) / 1e6, median(swap[1], reps) / 1e6);
-	printf("of which the RCU wait alone (the engine's map-of-maps update): %.2f ms\n",
+	printf("one RCU grace period (the engine's map-of-maps update), which the retire thread "
+	       "waits per batch, off the plug path: %.2f ms\n",
 	       rcu / 1e6);
 	fflush(stdout);
 	return 0;
