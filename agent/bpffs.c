@@ -64,7 +64,8 @@ int pn_bpffs_remove_tree(const char *path)
 			continue;
 		}
 		if (lstat(sub, &st)) {
-			ret = -errno;
+			if (errno != ENOENT) /* gone meanwhile is what we want */
+				ret = -errno;
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {

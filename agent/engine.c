@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 
+#include "agent/bpf_error.h"
 #include "agent/bpffs.h"
 #include "agent/engine.h"
 #include "agent/log.h"
@@ -221,11 +222,15 @@ static int read_slot_btf_ids(int prog_fd, __u32 ids[PLUGNET_MAX_SLOTS])
 }
 
 /* Load a dispatcher program for `cfg` into rev (no links yet). */
-static int revision_load(struct pn_engine *e, const struct plugnet_dispatcher_config *cfg,
+static int revision_load(struct pn_iface *ifc, const struct plugnet_dispatcher_config *cfg,
 			 struct revision *rev)
 {
+	/* Generous: the dispatcher only fails to verify if something is badly wrong. */
+	const size_t log_size = 1U << 20;
+	struct pn_engine *e = ifc->engine;
 	struct plugnet_dispatcher *skel;
-	char vlog[4096] = "";
+	char why[128], tail[PN_VERIFIER_TAIL + 8] = "";
+	char *vlog;
 	int err;
 
 	revision_init(rev);
@@ -233,25 +238,32 @@ static int revision_load(struct pn_engine *e, const struct plugnet_dispatcher_co
 	skel = plugnet_dispatcher__open();
 	if (!skel)
 		return fail(e, -errno,
-			    "dispatcher revision %llu: cannot open the embedded object: %s",
-			    (unsigned long long)cfg->revision, strerror(errno));
+			    IFACE_FMT
+			    ": dispatcher revision %llu: cannot open the embedded object: %s",
+			    IFACE_ARGS(ifc), (unsigned long long)cfg->revision, strerror(errno));
 	memcpy((void *)&skel->rodata->plugnet_cfg, cfg, sizeof(*cfg));
+	err = 0;
 	if (cfg->flags & PLUGNET_DISPATCHER_F_FRAGS)
 		err = bpf_program__set_flags(skel->progs.plugnet_root,
 					     bpf_program__flags(skel->progs.plugnet_root) |
 						     BPF_F_XDP_HAS_FRAGS);
-	else
-		err = 0;
-	if (!err)
-		err = bpf_program__set_log_buf(skel->progs.plugnet_root, vlog, sizeof(vlog));
+	vlog = calloc(1, log_size);
+	if (!err && vlog)
+		err = bpf_program__set_log_buf(skel->progs.plugnet_root, vlog, log_size);
 	if (!err)
 		err = plugnet_dispatcher__load(skel);
 	if (err) {
 		plugnet_dispatcher__destroy(skel);
-		return fail(e, err, "dispatcher revision %llu with %u slots: load failed: %s; %s",
-			    (unsigned long long)cfg->revision, cfg->num_slots, strerror(-err),
-			    vlog);
+		err = pn_bpf_error(err, why, sizeof(why));
+		pn_verifier_log_tail(vlog ? vlog : "", tail, sizeof(tail));
+		free(vlog);
+		return fail(e, err,
+			    IFACE_FMT
+			    ": dispatcher revision %llu with %u slots: load failed (%s)%s%s",
+			    IFACE_ARGS(ifc), (unsigned long long)cfg->revision, cfg->num_slots, why,
+			    tail[0] ? "; verifier log: " : "", tail);
 	}
+	free(vlog);
 	rev->prog_fd = fcntl(bpf_program__fd(skel->progs.plugnet_root), F_DUPFD_CLOEXEC, 0);
 	err = rev->prog_fd < 0 ? -errno : 0;
 	plugnet_dispatcher__destroy(skel);
@@ -263,7 +275,7 @@ static int revision_load(struct pn_engine *e, const struct plugnet_dispatcher_co
 		memcpy(rev->slot_btf_id, e->slot_btf_id, sizeof(rev->slot_btf_id));
 	if (err) {
 		revision_release(rev);
-		return fail(e, err, "dispatcher revision %llu: %s",
+		return fail(e, err, IFACE_FMT ": dispatcher revision %llu: %s", IFACE_ARGS(ifc),
 			    (unsigned long long)cfg->revision, strerror(-err));
 	}
 	return 0;
@@ -324,6 +336,7 @@ static void revision_unpin(const struct pn_iface *ifc, __u64 revision)
 struct retired {
 	struct revision rev;
 	char dir[REVDIR_MAX];
+	char what[IF_NAMESIZE + 64]; /* the interface, for messages */
 };
 
 static void release_retired(void *arg)
@@ -332,8 +345,8 @@ static void release_retired(void *arg)
 	int err = pn_bpffs_remove_tree(r->dir);
 
 	if (err)
-		pn_log_warn("cannot remove the pins of replaced revision %s: %s", r->dir,
-			    strerror(-err));
+		pn_log_warn("%s: cannot remove the pins of replaced revision %s: %s", r->what,
+			    r->dir, strerror(-err));
 	revision_release(&r->rev);
 	free(r);
 }
@@ -397,7 +410,7 @@ static int iface_commit(struct pn_iface *ifc, struct pn_slot_entry *slots, size_
 	old = malloc(sizeof(*old));
 	if (!old)
 		return fail(e, -ENOMEM, IFACE_FMT ": out of memory", IFACE_ARGS(ifc));
-	err = revision_load(e, &cfg, &next);
+	err = revision_load(ifc, &cfg, &next);
 	if (err) {
 		free(old);
 		return err;
@@ -462,6 +475,7 @@ static int iface_commit(struct pn_iface *ifc, struct pn_slot_entry *slots, size_
 	 */
 	old->rev = ifc->cur;
 	rev_dir(ifc, ifc->cur.cfg.revision, old->dir, sizeof(old->dir));
+	snprintf(old->what, sizeof(old->what), IFACE_FMT, IFACE_ARGS(ifc));
 	pn_retire__defer(e->retire, release_retired, old);
 	ifc->cur = next;
 	memcpy(ifc->slots, slots, n * sizeof(*slots));
@@ -647,10 +661,17 @@ static int clear_stale_pins(struct pn_engine *e, struct pn_iface *ifc)
 
 	snprintf(path, sizeof(path), "%s/link", ifc->dir);
 	fd = bpf_obj_get(path);
+	/* Only a link that is provably not this interface's may be cleared away. */
+	if (fd < 0 && errno != ENOENT)
+		return fail(e, -errno, IFACE_FMT ": cannot open pinned link %s: %s",
+			    IFACE_ARGS(ifc), path, strerror(errno));
 	if (fd >= 0) {
 		err = link_info(fd, &li);
 		close(fd);
-		if (!err && li.type == BPF_LINK_TYPE_XDP && li.xdp.ifindex == ifc->ifindex)
+		if (err)
+			return fail(e, err, IFACE_FMT ": pinned link %s: %s", IFACE_ARGS(ifc), path,
+				    strerror(-err));
+		if (li.type == BPF_LINK_TYPE_XDP && li.xdp.ifindex == ifc->ifindex)
 			return fail(e, -EEXIST,
 				    IFACE_FMT ": plugnet's dispatcher is already attached (pinned "
 					      "at %s); adopt it instead",
@@ -674,6 +695,11 @@ int pn_engine__install(struct pn_engine *e, const struct pn_iface_ref *ref, enum
 	struct resolved r;
 	int err;
 
+	/*
+	 * A queued release removes rev-N by path; finish them before this
+	 * (netns id, ifindex), which may be a reused one, gets pins again.
+	 */
+	pn_retire__drain(e->retire);
 	err = iface_begin(e, ref, &r, &ifc);
 	if (err)
 		return err;
@@ -704,7 +730,7 @@ int pn_engine__install(struct pn_engine *e, const struct pn_iface_ref *ref, enum
 
 	err = pn_slots_build_config(NULL, 0, 1, 1, &cfg);
 	if (!err)
-		err = revision_load(e, &cfg, &ifc->cur);
+		err = revision_load(ifc, &cfg, &ifc->cur);
 	if (err)
 		goto out;
 
@@ -813,6 +839,11 @@ int pn_engine__adopt(struct pn_engine *e, const struct pn_iface_ref *ref, struct
 	struct resolved r;
 	int err;
 
+	/*
+	 * A queued release removes rev-N by path; finish them before this
+	 * (netns id, ifindex), which may be a reused one, gets pins again.
+	 */
+	pn_retire__drain(e->retire);
 	err = iface_begin(e, ref, &r, &ifc);
 	if (err)
 		return err;
@@ -1094,13 +1125,31 @@ int pn_iface__remove(struct pn_iface *ifc)
 	struct pn_engine *e = ifc->engine;
 	int err;
 
+	char path[PINPATH_MAX], *slash;
+
 	/* Replaced revisions still waiting for release live under the same directory. */
 	pn_retire__drain(e->retire);
+	/*
+	 * The root link first: if we die after this, what is left pins no
+	 * attachment and install clears it; the other way round, a crash could
+	 * leave the root pinned with its slots gone.
+	 */
+	snprintf(path, sizeof(path), "%s/link", ifc->dir);
+	if (unlink(path) && errno != ENOENT)
+		return fail(e, -errno, IFACE_FMT ": cannot unpin %s: %s", IFACE_ARGS(ifc), path,
+			    strerror(errno));
 	/* Without its pins, closing our fds releases the links and detaches the dispatcher. */
 	err = pn_bpffs_remove_tree(ifc->dir);
 	if (err)
 		return fail(e, err, IFACE_FMT ": cannot remove its pins under %s: %s",
 			    IFACE_ARGS(ifc), ifc->dir, strerror(-err));
+	/* The netns directory goes with its last interface. */
+	snprintf(path, sizeof(path), "%s", ifc->dir);
+	slash = strrchr(path, '/');
+	if (slash) {
+		*slash = '\0';
+		(void)rmdir(path);
+	}
 	pn_log_info(IFACE_FMT ": dispatcher removed", IFACE_ARGS(ifc));
 	pn_iface__close(ifc);
 	return 0;

@@ -24,7 +24,8 @@ int pn_netns_open(const char *path, struct pn_netns *ns)
 {
 	int err;
 
-	ns->fd = open(path ? path : "/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	/* thread-self: the netns this thread is in, which pn_netns_call() returns to. */
+	ns->fd = open(path ? path : "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (ns->fd < 0)
 		return -errno;
 	err = identify(ns);

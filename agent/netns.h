@@ -19,7 +19,7 @@ struct pn_netns {
 	__u64 id;
 };
 
-/* Open a netns by path (NULL: the caller's own). -errno on failure. */
+/* Open a netns by path (NULL: the calling thread's own). -errno on failure. */
 int pn_netns_open(const char *path, struct pn_netns *ns);
 /* Take a private duplicate of an fd the caller keeps. */
 int pn_netns_from_fd(int fd, struct pn_netns *ns);

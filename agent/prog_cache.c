@@ -9,11 +9,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "agent/bpf_error.h"
 #include "agent/prog_cache.h"
 
-/* The verifier log is only read for its tail; this is enough for the last instructions. */
-#define VERIFIER_LOG_SIZE (1U << 20)
-#define VERIFIER_TAIL     900
+/*
+ * Only the log's tail goes into messages, but kernels before 6.4 keep the
+ * head of a log that overflows (and fail the load with ENOSPC), so the
+ * buffer must hold a whole level-1 log of a large program.
+ */
+#define VERIFIER_LOG_SIZE (16U << 20)
 
 struct pn_prog {
 	struct pn_prog *next;
@@ -82,44 +86,6 @@ static const char *prog_type_name(enum bpf_prog_type type)
 	return name ? name : "unknown";
 }
 
-/*
- * libbpf reports some failures with its own codes (LIBBPF_ERRNO__*, from
- * 4000 up), which are not errnos: describe them, and return -EINVAL instead.
- */
-static int libbpf_error(int ret, char *why, size_t size)
-{
-	if (libbpf_strerror(ret, why, size))
-		snprintf(why, size, "error %d", -ret);
-	return ret <= -__LIBBPF_ERRNO__START ? -EINVAL : ret;
-}
-
-/* The last lines of the verifier log, on one line each side of " | ". */
-static void log_tail(const char *log, char *out, size_t size)
-{
-	size_t len = strlen(log);
-	const char *start;
-	size_t o = 0;
-
-	while (len && (log[len - 1] == '\n' || log[len - 1] == ' '))
-		len--;
-	start = len > VERIFIER_TAIL ? log + len - VERIFIER_TAIL : log;
-	if (start != log) {
-		const char *nl = memchr(start, '\n', (size_t)(log + len - start));
-
-		if (nl)
-			start = nl + 1;
-	}
-	for (const char *c = start; c < log + len && o + 4 < size; c++) {
-		if (*c == '\n') {
-			memcpy(out + o, " | ", 3);
-			o += 3;
-		} else {
-			out[o++] = *c;
-		}
-	}
-	out[o] = '\0';
-}
-
 static int load(struct pn_prog *p, int target_fd, const char *target_func, char *err,
 		size_t err_size)
 {
@@ -130,7 +96,7 @@ static int load(struct pn_prog *p, int target_fd, const char *target_func, char 
 
 	p->obj = bpf_object__open_mem(p->elf, p->elf_size, &opts);
 	if (!p->obj) {
-		ret = libbpf_error(-errno, why, sizeof(why));
+		ret = pn_bpf_error(-errno, why, sizeof(why));
 		snprintf(err, err_size, "program '%s': not a loadable BPF ELF object (%s)", p->name,
 			 why);
 		return ret;
@@ -182,12 +148,16 @@ static int load(struct pn_prog *p, int target_fd, const char *target_func, char 
 	}
 	ret = bpf_object__load(p->obj);
 	if (ret) {
-		char tail[VERIFIER_TAIL + 200];
+		char tail[PN_VERIFIER_TAIL + 200];
 
-		ret = libbpf_error(ret, why, sizeof(why));
-		log_tail(vlog ? vlog : "", tail, sizeof(tail));
-		snprintf(err, err_size, "program '%s': the kernel refused to load it (%s)%s%s",
-			 p->name, why, tail[0] ? "; verifier log: " : "", tail);
+		ret = pn_bpf_error(ret, why, sizeof(why));
+		pn_verifier_log_tail(vlog ? vlog : "", tail, sizeof(tail));
+		snprintf(err, err_size, "program '%s': the kernel refused to load it (%s)%s%s%s",
+			 p->name, why,
+			 ret == -ENOSPC ? "; its verifier log overflowed 16 MiB, so only its "
+					  "start is kept"
+					: "",
+			 tail[0] ? "; verifier log: " : "", tail);
 		goto out;
 	}
 	p->fd = bpf_program__fd(prog);

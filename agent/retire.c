@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,7 @@ static void *retire_thread(void *arg)
 int pn_retire__new(struct pn_retire **retirep)
 {
 	struct pn_retire *r = calloc(1, sizeof(*r));
+	sigset_t all, old;
 	int err;
 
 	if (!r)
@@ -86,7 +88,11 @@ int pn_retire__new(struct pn_retire **retirep)
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->wake, NULL);
 	pthread_cond_init(&r->done, NULL);
+	/* Signals are the agent's main loop's business, never this thread's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	err = -pthread_create(&r->thread, NULL, retire_thread, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err)
 		goto err_destroy;
 	*retirep = r;

@@ -183,6 +183,40 @@ static void test_adopt_after_restart(void **state)
 	tl_iface_teardown(&t);
 }
 
+/*
+ * After a restart, install (instead of adopt) on an interface plugnet
+ * already holds must refuse: clearing those pins would detach the
+ * dispatcher and every slot. Adopt still finds everything afterwards.
+ */
+static void test_install_never_clears_a_live_dispatcher(void **state)
+{
+	struct pn_iface_ref ref = {.netns_fd = -1, .ifname = "lv0"};
+	struct pn_iface_info before, after;
+	struct pn_iface *again = NULL;
+	struct tl_iface t;
+	size_t size;
+	const void *elf = marks__elf_bytes(&size);
+
+	(void)state;
+	tl_assert_ok(tl_iface_setup(&t, "pn-live", "lv0", "lv1"), "setup");
+	tl_assert_ok(tl_plug(&t, elf, size, "mark_a", 1, PASS, NULL), "plug a");
+	tl_assert_ok(pn_iface__describe(t.iface, &before), "describe");
+	pn_engine__free(t.engine);
+	t.iface = NULL;
+	tl_assert_ok(pn_engine__new(t.pin_root, &t.engine), "new engine");
+	ref.netns_fd = t.nsfd;
+
+	/* install refuses and clears nothing: adopt finds the same dispatcher, still running a. */
+	assert_int_equal(pn_engine__install(t.engine, &ref, PN_XDP_MODE_AUTO, &again), -EEXIST);
+	assert_non_null(strstr(pn_engine__last_error(t.engine), "adopt it instead"));
+	tl_assert_ok(pn_engine__adopt(t.engine, &ref, &t.iface), "adopt");
+	tl_assert_ok(pn_iface__describe(t.iface, &after), "describe");
+	assert_int_equal(after.dispatcher_prog_id, before.dispatcher_prog_id);
+	assert_int_equal(after.slots[0].link_id, before.slots[0].link_id);
+	expect_trail(&t, "a", XDP_PASS);
+	tl_iface_teardown(&t);
+}
+
 #define N_IFACES 100
 
 static void test_one_verification_for_many_interfaces(void **state)
@@ -358,6 +392,8 @@ static void test_modes(void **state)
 	t.iface = NULL;
 	/* Removal detached it: netlink sees no program, and the pins are gone. */
 	assert_int_equal(tl_sh("ip -n pn-modes link show dev mo0 | grep -q 'prog/xdp'"), 1);
+	/* Down to the netns directory, which went with its last interface. */
+	assert_int_equal(tl_sh("test -z \"$(ls -A %s)\"", t.pin_root), 0);
 	assert_false(dir_exists(t.pin_root) && count_rev_dirs(t.pin_root) > 0);
 
 	ref.netns_fd = t.nsfd;
@@ -382,6 +418,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_adopt_after_restart),
+		cmocka_unit_test(test_install_never_clears_a_live_dispatcher),
 		cmocka_unit_test(test_one_verification_for_many_interfaces),
 		cmocka_unit_test(test_frags_capability_follows_programs),
 		cmocka_unit_test(test_single_buffer_program_refused_on_jumbo_mtu),
