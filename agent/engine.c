@@ -614,8 +614,14 @@ static void describe_prog(__u32 id, char *buf, size_t size)
 static int iface_begin(struct pn_engine *e, const struct pn_iface_ref *ref, struct resolved *r,
 		       struct pn_iface **ifcp)
 {
-	int err = resolve(e, ref, r);
+	int err;
 
+	/*
+	 * A queued release removes rev-N by path; finish them before this
+	 * (netns id, ifindex), which may be a reused one, gets pins again.
+	 */
+	pn_retire__drain(e->retire);
+	err = resolve(e, ref, r);
 	if (err)
 		return err;
 	if (iface_find(e, r->ns.id, r->ifindex))
@@ -695,11 +701,6 @@ int pn_engine__install(struct pn_engine *e, const struct pn_iface_ref *ref, enum
 	struct resolved r;
 	int err;
 
-	/*
-	 * A queued release removes rev-N by path; finish them before this
-	 * (netns id, ifindex), which may be a reused one, gets pins again.
-	 */
-	pn_retire__drain(e->retire);
 	err = iface_begin(e, ref, &r, &ifc);
 	if (err)
 		return err;
@@ -839,11 +840,6 @@ int pn_engine__adopt(struct pn_engine *e, const struct pn_iface_ref *ref, struct
 	struct resolved r;
 	int err;
 
-	/*
-	 * A queued release removes rev-N by path; finish them before this
-	 * (netns id, ifindex), which may be a reused one, gets pins again.
-	 */
-	pn_retire__drain(e->retire);
 	err = iface_begin(e, ref, &r, &ifc);
 	if (err)
 		return err;
