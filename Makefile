@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # plugnet build. `make` builds everything; `make test` runs the three test
 # tiers; `make demo` shows plugnet end to end. V=1 shows every command.
 .DELETE_ON_ERROR:
@@ -12,7 +13,7 @@ BUILD    ?= build
 CC       ?= gcc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
-PKGS     := libbpf libnl-3.0 libnl-route-3.0 libcjson libcurl libmicrohttpd
+PKGS     := libbpf libcrypto libnl-3.0 libnl-route-3.0 libcjson libcurl libmicrohttpd
 
 ifeq ($(V),1)
 Q :=
@@ -22,42 +23,71 @@ Q := @
 msg = @printf '  %-8s %s\n' '$(1)' '$(2)';
 endif
 
-# Dependencies come first on a fresh machine: nothing below can even be
-# evaluated without pkg-config and the -dev packages. Skipped when the
-# caller only wants to clean or format.
-NODEPS_GOALS := clean distclean format help
+# A plain `make` only builds: it never installs packages, and names what is
+# missing. `make deps` installs them; `make demo` and `make test` (and the
+# other test goals) install what is missing first, so that a fresh machine
+# needs nothing else. Nothing below can be evaluated without pkg-config and
+# the -dev packages, so this runs while the Makefile is read.
+NODEPS_GOALS  := clean distclean format help
+INSTALL_GOALS := deps demo test test-unit test-host test-vm bench
 ifeq ($(filter $(NODEPS_GOALS),$(MAKECMDGOALS)),)
 ifneq ($(PLUGNET_SKIP_DEPS),1)
+ifneq ($(filter $(INSTALL_GOALS),$(MAKECMDGOALS)),)
 DEPS_STATUS := $(shell bash mk/deps.sh build 1>&2; echo $$?)
 ifneq ($(DEPS_STATUS),0)
 $(error mk/deps.sh build failed (exit $(DEPS_STATUS)); see its message above)
+endif
+else
+DEPS_MISSING := $(shell bash mk/deps.sh missing build)
+ifneq ($(DEPS_MISSING),)
+$(error missing packages: $(DEPS_MISSING); run `make deps` (as root) to install them)
+endif
 endif
 endif
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Each binary links only what it uses.
+ENGINE_LIBS := $(shell pkg-config --libs libbpf libcrypto 2>/dev/null) -lelf -lz -lpthread
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+XDP_LIBS    := $(shell pkg-config --libs libxdp 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes
 CFLAGS   ?= -O2 -g
+# Binaries see the public headers only; the engine's sources also see the
+# dispatcher ABI and skeleton (added below for lib/engine).
 BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DPLUGNET_VERSION='"$(VERSION)"' \
-	-I. -Ibpf -I$(BUILD)/bpf $(PKG_CFLAGS)
+	-Ilib/include $(PKG_CFLAGS)
+ENGINE_CFLAGS := -Ibpf -I$(BUILD)/bpf
+TEST_CFLAGS := -Ilib/engine -Ibpf -I$(BUILD)/bpf -Itests/lib -Itests/progs -I$(BUILD)/tests/progs
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
-XDP_LIBS := $(shell pkg-config --libs libxdp 2>/dev/null)
+TSAN     := -fsanitize=thread -fno-omit-frame-pointer
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 	-I/usr/include/$(shell gcc -dumpmachine) -Ibpf -I$(BUILD)/bpf
 
 # --- BPF objects -------------------------------------------------------------
+# The dispatcher's stub count. User space reads it back from the object's
+# BTF, so nothing else needs to know. The header is regenerated on every
+# run but rewritten only when SLOTS changed, so that the object follows.
 SLOTS ?= 63
-$(BUILD)/bpf/dispatcher_slots.h: mk/gen-slots.sh Makefile
-	$(call msg,GEN,$@)
-	$(Q)mkdir -p $(@D) && sh mk/gen-slots.sh $(SLOTS) > $@
+$(BUILD)/bpf/dispatcher_slots.h: FORCE
+	$(Q)mkdir -p $(@D) && sh mk/gen-slots.sh $(SLOTS) > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@ && printf '  %-8s %s\n' GEN $@; fi
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/dispatcher.h $(BUILD)/bpf/dispatcher_slots.h
 	$(call msg,BPF,$@)
-	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -DPLUGNET_MAX_SLOTS=$(SLOTS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# An 8-slot build of the same dispatcher, for the test that the engine
+# takes its slot count from the object it loads.
+$(BUILD)/tests/progs/dispatcher8/dispatcher_slots.h: mk/gen-slots.sh
+	$(Q)mkdir -p $(@D) && sh mk/gen-slots.sh 8 > $@
+
+$(BUILD)/tests/progs/dispatcher8.bpf.o: bpf/dispatcher.bpf.c bpf/dispatcher.h $(BUILD)/tests/progs/dispatcher8/dispatcher_slots.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+		-I/usr/include/$(shell gcc -dumpmachine) -Ibpf -I$(BUILD)/tests/progs/dispatcher8 -c $< -o $@
 
 $(BUILD)/tests/progs/%.bpf.o: tests/progs/%.bpf.c $(wildcard tests/progs/*.h)
 	$(call msg,BPF,$@)
@@ -72,58 +102,96 @@ $(BUILD)/tests/progs/%.skel.h: $(BUILD)/tests/progs/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .,_,$*) > $@
 
 BPF_SKELS := $(BUILD)/bpf/dispatcher.skel.h
-TEST_PROGS := $(patsubst tests/progs/%.bpf.c,$(BUILD)/tests/progs/%.bpf.o,$(wildcard tests/progs/*.bpf.c))
+TEST_PROGS := $(patsubst tests/progs/%.bpf.c,$(BUILD)/tests/progs/%.bpf.o,$(wildcard tests/progs/*.bpf.c)) \
+	$(BUILD)/tests/progs/dispatcher8.bpf.o
 TEST_SKELS := $(TEST_PROGS:.bpf.o=.skel.h)
 
-# --- C objects: every source builds twice, plain and sanitized ---------------
+# --- C objects: release, sanitized (ASan+UBSan) and ThreadSanitizer builds -----
 include mk/sources.mk
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
+$(BUILD)/rel/lib/engine/%.o $(BUILD)/san/lib/engine/%.o $(BUILD)/tsan/lib/engine/%.o: EXTRA_CFLAGS := $(ENGINE_CFLAGS)
+$(BUILD)/san/tests/%.o $(BUILD)/tsan/tests/%.o: EXTRA_CFLAGS := $(TEST_CFLAGS)
+
 $(BUILD)/rel/%.o: %.c $(BPF_SKELS)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(BASE_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/san/%.o: %.c $(BPF_SKELS) $(TEST_SKELS)
 	$(call msg,CC-SAN,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Itests/lib -Itests/progs -I$(BUILD)/tests/progs \
-		-MMD -MP -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(BASE_CFLAGS) $(EXTRA_CFLAGS) -O1 -g $(SAN) -MMD -MP -c $< -o $@
+
+$(BUILD)/tsan/%.o: %.c $(BPF_SKELS) $(TEST_SKELS)
+	$(call msg,CC-TSAN,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(BASE_CFLAGS) $(EXTRA_CFLAGS) -O1 -g $(TSAN) -MMD -MP -c $< -o $@
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- libraries ----------------------------------------------------------------
+# lib<name>.a in $(BUILD)/<variant>/lib/ for variant rel, san and tsan.
+lib_engine = $(BUILD)/$(1)/lib/libplugnet.a
+lib_common = $(BUILD)/$(1)/lib/libplugnet-common.a
+
+define LIBS_RULES
+$(call lib_engine,$(1)): $(call obj,$(1),$(ENGINE_SRCS))
+$(call lib_common,$(1)): $(call obj,$(1),$(COMMON_SRCS))
+endef
+$(foreach v,rel san tsan,$(eval $(call LIBS_RULES,$(v))))
+
+$(BUILD)/%.a:
+	$(call msg,AR,$@)
+	$(Q)mkdir -p $(@D) && rm -f $@ && $(AR) rcs $@ $^
 
 # --- binaries -----------------------------------------------------------------
 BINS := $(BUILD)/plugnetd $(BUILD)/plugnet $(BUILD)/plugctl
 
-$(BUILD)/plugnetd: $(call obj,rel,$(AGENT_MAIN) $(AGENT_SRCS) $(COMMON_SRCS))
-$(BUILD)/plugnet: $(call obj,rel,$(PLUGIN_SRCS) $(CNI_SRCS) $(COMMON_SRCS))
-$(BUILD)/plugctl: $(call obj,rel,$(PLUGCTL_SRCS) $(COMMON_SRCS))
-$(BINS):
+$(BUILD)/plugnetd: $(call obj,rel,$(AGENT_SRCS)) $(call lib_engine,rel) $(call lib_common,rel)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lelf -lz
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(ENGINE_LIBS)
 
-all: $(BINS) $(TEST_PROGS)
+# The CNI plugin and plugctl never touch BPF themselves: no libbpf.
+$(BUILD)/plugnet: $(call obj,rel,$(PLUGIN_SRCS)) $(call lib_common,rel)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+$(BUILD)/plugctl: $(call obj,rel,$(PLUGCTL_SRCS)) $(call lib_common,rel)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+LIBS := $(call lib_engine,rel) $(call lib_common,rel)
+
+all: $(BINS) $(LIBS) $(TEST_PROGS)
 
 # --- tests --------------------------------------------------------------------
 # Each test file tests/<tier>/test_*.c is one cmocka executable, linked with
-# the sanitized library objects it may need.
-TEST_LIB_OBJS := $(call obj,san,$(AGENT_SRCS) $(CNI_SRCS) $(COMMON_SRCS) $(TEST_LIB_SRCS))
+# the sanitized libraries. Tests of concurrency (test_*_threads.c) are also
+# built with ThreadSanitizer, as test_*_threads.tsan.
+TEST_SAN_LIBS := $(call obj,san,$(TEST_LIB_SRCS)) $(call lib_engine,san) $(call lib_common,san)
+TEST_TSAN_LIBS := $(call obj,tsan,$(TEST_LIB_SRCS)) $(call lib_engine,tsan) $(call lib_common,tsan)
+TEST_LDLIBS := $(ENGINE_LIBS) $(CMOCKA_LIBS) $(XDP_LIBS)
 TEST_SRCS := $(wildcard tests/unit/test_*.c tests/host/test_*.c tests/vm/test_*.c tests/bench/bench_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+TSAN_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%.tsan,$(wildcard tests/*/test_*_threads.c))
 TOOL_BINS := $(BUILD)/tests/ext-probe $(BUILD)/tests/demo_engine
 
-$(BUILD)/tests/%: $(BUILD)/san/tests/%.o $(TEST_LIB_OBJS)
+$(BUILD)/tests/%.tsan: $(BUILD)/tsan/tests/%.o $(TEST_TSAN_LIBS)
 	$(call msg,LINK,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(SAN) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) $(XDP_LIBS) -lelf -lz
+	$(Q)mkdir -p $(@D) && $(CC) $(TSAN) -o $@ $^ $(TEST_LDLIBS)
 
-$(BUILD)/tests/demo_engine: $(BUILD)/san/tests/demo_engine.o $(TEST_LIB_OBJS)
+$(BUILD)/tests/%: $(BUILD)/san/tests/%.o $(TEST_SAN_LIBS)
 	$(call msg,LINK,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(SAN) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lelf -lz
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN) -o $@ $^ $(TEST_LDLIBS)
 
-$(BUILD)/tests/ext-probe: $(BUILD)/san/tests/lib/ext_probe.o $(TEST_LIB_OBJS)
+$(BUILD)/tests/demo_engine: $(BUILD)/san/tests/demo_engine.o $(TEST_SAN_LIBS)
 	$(call msg,LINK,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lelf -lz
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN) -o $@ $^ $(TEST_LDLIBS)
 
-tests-build: all $(TEST_BINS) $(TOOL_BINS)
+$(BUILD)/tests/ext-probe: $(BUILD)/san/tests/lib/ext_probe.o $(TEST_SAN_LIBS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN) -o $@ $^ $(TEST_LDLIBS)
+
+tests-build: all $(TEST_BINS) $(TSAN_BINS) $(TOOL_BINS)
 
 test: tests-build
 	$(Q)tests/run
@@ -156,9 +224,10 @@ distclean: clean
 	rm -rf .cache compile_commands.json
 
 deps:
-	$(Q)bash mk/deps.sh build
+	@true # installed while the Makefile was read (see INSTALL_GOALS)
 
 help:
 	@echo 'targets: all deps test test-unit test-host test-vm bench demo install format clean'
 
-.PHONY: all deps test test-unit test-host test-vm tests-build bench demo install format clean distclean help compile_commands.json
+FORCE:
+.PHONY: FORCE all deps test test-unit test-host test-vm tests-build bench demo install format clean distclean help compile_commands.json

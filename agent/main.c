@@ -4,7 +4,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "agent/log.h"
+#include "plugnet/engine.h"
+#include "plugnet/log.h"
+
+/* The engine library's messages go to the agent's log, at the matching level. */
+static int engine_print(enum pn_print_level level, const char *fmt, va_list ap)
+{
+	static const enum pn_log_level to_log[] = {
+		[PN_PRINT_WARN] = PN_LOG_WARN,
+		[PN_PRINT_INFO] = PN_LOG_INFO,
+		[PN_PRINT_DEBUG] = PN_LOG_DEBUG,
+	};
+
+	pn_logv(to_log[level], fmt, ap);
+	return 0;
+}
 
 static void usage(FILE *out)
 {
@@ -29,6 +43,7 @@ int main(int argc, char **argv)
 	};
 	int c;
 
+	pn_set_print(engine_print);
 	while ((c = getopt_long(argc, argv, "dhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':

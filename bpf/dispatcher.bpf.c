@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * plugnet root XDP dispatcher. Slots slot0..slotN-1 are global functions
  * that extension (freplace) programs replace; the agent loads one copy of
@@ -9,6 +9,9 @@
 #include <bpf/bpf_helpers.h>
 #include "dispatcher.h"
 #include "dispatcher_slots.h"
+
+_Static_assert(PLUGNET_NUM_STUBS <= PLUGNET_CONFIG_SLOTS,
+	       "more slot stubs than the configuration has entries for");
 
 const volatile struct plugnet_dispatcher_config plugnet_cfg = {
 	.magic = PLUGNET_DISPATCHER_MAGIC,

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The plugnet dispatcher ABI, shared by the BPF program and user space.
  * Other tools recognise a plugnet dispatcher by its program name
@@ -15,12 +15,16 @@
 #define PLUGNET_DISPATCHER_PROG_NAME "plugnet_root"
 
 /*
- * 63 slots, against libxdp's 10. The kernel accepts up to 255 stubs (plus
- * the main program: 256 subprograms, measured on 6.1, docs/benchmarks.md);
- * 63 keeps the per-slot bitmaps in the configuration one 64-bit word.
+ * Capacity of the configuration's per-slot arrays. It is part of the ABI
+ * (the layout of struct plugnet_dispatcher_config, version 1), so it does
+ * not change with the number of stubs a build has: 63 keeps the per-slot
+ * bitmaps one 64-bit word. How many stubs (slot0..slotN-1) a dispatcher
+ * really has is read from its BTF (mk/gen-slots.sh sets it at build time,
+ * `make SLOTS=N`, N <= 63). The slot-limit measurement builds variants with
+ * a larger capacity; those are not engine dispatchers.
  */
-#ifndef PLUGNET_MAX_SLOTS
-#define PLUGNET_MAX_SLOTS 63
+#ifndef PLUGNET_CONFIG_SLOTS
+#define PLUGNET_CONFIG_SLOTS 63
 #endif
 
 /*
@@ -35,17 +39,17 @@
 struct plugnet_dispatcher_config {
 	__u32 magic;          /* PLUGNET_DISPATCHER_MAGIC */
 	__u32 version;        /* PLUGNET_DISPATCHER_VERSION */
-	__u32 num_slots;      /* active slots, 0..PLUGNET_MAX_SLOTS */
+	__u32 num_slots;      /* active slots, 0..PLUGNET_CONFIG_SLOTS */
 	__u32 flags;          /* PLUGNET_DISPATCHER_F_* */
 	__u64 revision;       /* engine revision number of this dispatcher program */
 	__u32 next_attach_id; /* the interface's next attach id (ids are never reused) */
 	__u32 reserved;
 	__u64 frags_slots; /* bit i: slot i's program handles multi-buffer packets */
 	/* Per slot: bit A set = go on to the next slot when the program returns action A. */
-	__u32 proceed_on[PLUGNET_MAX_SLOTS];
+	__u32 proceed_on[PLUGNET_CONFIG_SLOTS];
 	/* Per slot, informational: lets a restarted agent or another tool rebuild the table. */
-	__s32 priority[PLUGNET_MAX_SLOTS];
-	__u32 attach_id[PLUGNET_MAX_SLOTS];
+	__s32 priority[PLUGNET_CONFIG_SLOTS];
+	__u32 attach_id[PLUGNET_CONFIG_SLOTS];
 };
 
 #endif

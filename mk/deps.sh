@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Install what plugnet needs from Debian packages; does nothing when all is present.
 #   mk/deps.sh build   compilers, libraries, host test tools
 #   mk/deps.sh vm      qemu, busybox and the guest kernel (unpacked, never installed)
+#   mk/deps.sh missing build|vm   only print the group's missing packages, on one line
 set -euo pipefail
 
 build_pkgs=(
 	make gcc clang llvm pkg-config bpftool
-	libbpf-dev libelf-dev zlib1g-dev
+	libbpf-dev libelf-dev zlib1g-dev libssl-dev
 	libnl-3-dev libnl-route-3-dev libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev
 	libcmocka-dev bats shellcheck iproute2 containernetworking-plugins
 	xdp-tools libxdp-dev
@@ -40,6 +42,14 @@ install_pkgs() {
 }
 
 case "${1:-build}" in
+missing)
+	case ${2:-} in
+	build) mapfile -t need < <(missing "${build_pkgs[@]}") ;;
+	vm) mapfile -t need < <(missing "${vm_pkgs[@]}") ;;
+	*) say "missing: unknown group '${2:-}' (expected: build, vm)"; exit 2 ;;
+	esac
+	printf '%s\n' "${need[*]}"
+	;;
 build) install_pkgs "${build_pkgs[@]}" ;;
 vm)
 	install_pkgs "${vm_pkgs[@]}"

@@ -14,8 +14,8 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
-#include "agent/log.h"
-#include "agent/slots.h"
+#include "plugnet/log.h"
+#include "slots.h"
 #include "marks.skel.h"
 #include "testlib.h"
 #include "trail.h"
@@ -31,7 +31,7 @@ static void step(const char *what)
 
 static void die(struct tl_iface *t, const char *what)
 {
-	fprintf(stderr, "demo: %s: %s\n", what, t->engine ? pn_engine__last_error(t->engine) : "");
+	fprintf(stderr, "demo: %s: %s\n", what, t->engine ? pn_last_error() : "");
 	tl_iface_teardown(t);
 	exit(1);
 }
@@ -96,7 +96,7 @@ int main(void)
 	__u32 drop;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	pn_log_set_level(PN_LOG_WARN);
+	tl_log_level(PN_LOG_WARN);
 	step("A pod-like network namespace with a veth, and the dispatcher attached under a "
 	     "bpf_link");
 	if (tl_iface_setup(&t, NS, "eth0", "host0"))

@@ -36,15 +36,15 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 #include <xdp/libxdp.h>
 
-#include "agent/engine.h"
-#include "agent/log.h"
-#include "agent/netns.h"
-#include "agent/rcu_barrier.h"
+#include "engine_internal.h"
+#include "plugnet/engine.h"
+#include "plugnet/log.h"
+#include "netns.h"
+#include "rcu_barrier.h"
 #include "dispatcher.h"
 #include "dispatcher.skel.h"
 #include "bench_slot.skel.h"
@@ -252,66 +252,55 @@ static int pn_install(struct pn_engine *e, int nsfd, struct pn_port *p, const ch
 		return err;
 	err = pn_engine__install(e, &ref, PN_XDP_MODE_AUTO, &p->iface);
 	if (err)
-		fprintf(stderr, "bench: install on '%s': %s\n", ifname, pn_engine__last_error(e));
+		fprintf(stderr, "bench: install on '%s': %s\n", ifname, pn_last_error());
 	return err;
 }
 
-static int pn_plug(struct pn_engine *e, struct pn_port *p, const void *elf, size_t size,
-		   const char *prog, __u32 *attach_id)
+static int pn_plug(struct pn_port *p, const void *elf, size_t size, const char *prog,
+		   __u32 *attach_id)
 {
-	struct pn_slot_spec spec = {
-		.elf = elf,
-		.elf_size = size,
-		.prog_name = prog,
-		.proceed_on = PASS_MASK,
-	};
-	int err = pn_iface__plug(p->iface, &spec, attach_id);
+	int err = tl_plug_iface(p->iface, elf, size, prog, 0, PASS_MASK, attach_id);
 
 	if (err)
 		fprintf(stderr, "bench: plug '%s' into '%s': %s\n", prog, p->ifname,
-			pn_engine__last_error(e));
+			pn_last_error());
 	return err;
 }
 
-static int pn_unplug(struct pn_engine *e, struct pn_port *p, __u32 attach_id)
+static int pn_unplug(struct pn_port *p, __u32 attach_id)
 {
 	int err = pn_iface__unplug(p->iface, attach_id);
 
 	if (err)
 		fprintf(stderr, "bench: unplug attach id %u from '%s': %s\n", attach_id, p->ifname,
-			pn_engine__last_error(e));
+			pn_last_error());
 	return err;
 }
 
 /* A new fd of the port's current dispatcher, after checking it has `k` slots. */
-static int pn_dispatcher_fd(struct pn_engine *e, struct pn_port *p, unsigned int k)
+static int pn_dispatcher_fd(struct pn_port *p, unsigned int k)
 {
-	static struct pn_iface_info info;
-	int fd, err;
+	__u32 n;
+	int fd = tl_dispatcher_fd(p->iface, &n);
 
-	err = pn_iface__describe(p->iface, &info);
-	if (err) {
-		fprintf(stderr, "bench: describe '%s': %s\n", p->ifname, pn_engine__last_error(e));
-		return err;
-	}
-	if (info.num_slots != k) {
-		fprintf(stderr, "bench: interface '%s' has %u slots, expected %u\n", p->ifname,
-			info.num_slots, k);
-		return -EPROTO;
-	}
-	fd = bpf_prog_get_fd_by_id(info.dispatcher_prog_id);
 	if (fd < 0) {
-		err = -errno;
-		fprintf(stderr, "bench: dispatcher program %u of '%s': %s\n",
-			info.dispatcher_prog_id, p->ifname, strerror(-err));
+		fprintf(stderr, "bench: dispatcher program of '%s': %s (%s)\n", p->ifname,
+			strerror(-fd), pn_last_error());
+		return fd;
+	}
+	if (n != k) {
+		fprintf(stderr, "bench: interface '%s' has %u slots, expected %u\n", p->ifname, n,
+			k);
+		close(fd);
+		return -EPROTO;
 	}
 	return fd;
 }
 
-static void pn_remove(struct pn_engine *e, struct pn_port *p)
+static void pn_remove(struct pn_port *p)
 {
 	if (p->iface && pn_iface__remove(p->iface))
-		fprintf(stderr, "bench: remove '%s': %s\n", p->ifname, pn_engine__last_error(e));
+		fprintf(stderr, "bench: remove '%s': %s\n", p->ifname, pn_last_error());
 	p->iface = NULL;
 }
 
@@ -688,13 +677,13 @@ static int time_cold_warm(struct pn_engine *e, struct pn_port *ports, const void
 		int err;
 
 		t0 = now_ns();
-		err = pn_plug(e, a, elf, size, pt->prog, &ida);
+		err = pn_plug(a, elf, size, pt->prog, &ida);
 		t1 = now_ns();
 		if (err)
 			return err;
 		pt->cold_loads += pn_engine__prog_loads(e) - loads;
 		loads = pn_engine__prog_loads(e);
-		err = pn_plug(e, b, elf, size, pt->prog, &idb);
+		err = pn_plug(b, elf, size, pt->prog, &idb);
 		t2 = now_ns();
 		if (err)
 			return err;
@@ -703,9 +692,9 @@ static int time_cold_warm(struct pn_engine *e, struct pn_port *ports, const void
 		pt->warm[r] = t2 - t1;
 		if (!pt->verified_insns)
 			pt->verified_insns = slot_verified_insns(a);
-		err = pn_unplug(e, a, ida);
+		err = pn_unplug(a, ida);
 		if (!err)
-			err = pn_unplug(e, b, idb);
+			err = pn_unplug(b, idb);
 		if (err)
 			return err;
 	}
@@ -748,7 +737,7 @@ static void report_cold_warm(const struct plug_timing *pts, size_t n, unsigned i
  */
 static int time_dispatcher_loads(unsigned int reps)
 {
-	static const unsigned int counts[] = {1, SWAP_SLOTS + 1, PLUGNET_MAX_SLOTS};
+	static const unsigned int counts[] = {1, SWAP_SLOTS + 1, PLUGNET_CONFIG_SLOTS};
 	const size_t n = sizeof(counts) / sizeof(counts[0]);
 	double best[sizeof(counts) / sizeof(counts[0])] = {0};
 	__u32 insns[sizeof(counts) / sizeof(counts[0])] = {0};
@@ -847,11 +836,11 @@ static int time_swaps(struct pn_engine *e, struct pn_port *p, const void *elf, s
 		__u32 id;
 
 		t0 = now_ns();
-		err = pn_plug(e, p, elf, size, "xdp_pass", &id);
+		err = pn_plug(p, elf, size, "xdp_pass", &id);
 		t1 = now_ns();
 		s1 = at_swap;
 		if (!err)
-			err = pn_unplug(e, p, id);
+			err = pn_unplug(p, id);
 		t2 = now_ns();
 		plug[r] = t1 - t0;
 		unplug[r] = t2 - t1;
@@ -894,48 +883,44 @@ static int slot_limit_builtin(struct pn_engine *e, struct pn_port *p)
 	__u32 verdict = ~0U;
 	__u16 count;
 	double t0, last = 0;
+	const unsigned int max = pn_engine__slot_count(e);
 	int fd, err;
 
 	elf = bench_slot__elf_bytes(&size);
-	for (unsigned int i = 0; i < PLUGNET_MAX_SLOTS; i++) {
+	for (unsigned int i = 0; i < max; i++) {
 		t0 = now_ns();
-		err = pn_plug(e, p, elf, size, "bench_count", NULL);
+		err = pn_plug(p, elf, size, "bench_count", NULL);
 		last = now_ns() - t0;
 		if (err) {
 			printf("\n== slot limit ==\nMISS plugging slot %u of %d failed: %s\n",
-			       i + 1, PLUGNET_MAX_SLOTS, pn_engine__last_error(e));
+			       i + 1, max, pn_last_error());
 			return err;
 		}
 	}
-	fd = pn_dispatcher_fd(e, p, PLUGNET_MAX_SLOTS);
+	fd = pn_dispatcher_fd(p, max);
 	if (fd < 0)
 		return fd;
 	tl_frame(frame);
 	err = tl_xdp_run_frame(fd, frame, &verdict);
 	close(fd);
 	if (err) {
-		fprintf(stderr, "bench: test run of the %d-slot dispatcher on '%s': %s\n",
-			PLUGNET_MAX_SLOTS, p->ifname, strerror(-err));
+		fprintf(stderr, "bench: test run of the %d-slot dispatcher on '%s': %s\n", max,
+			p->ifname, strerror(-err));
 		return err;
 	}
 	memcpy(&count, frame + TRAIL_OFF, sizeof(count));
 	printf("\n== slot limit ==\n");
-	printf("%s the built maximum, PLUGNET_MAX_SLOTS=%d, loads with all %d slots plugged:\n"
+	printf("%s the built maximum, %u slots (from the dispatcher's BTF), loads with all of them "
+	       "plugged:\n"
 	       "     one test run passed through %u of them, verdict %s "
-	       "(the last plug, a %d-slot revision, took %.2f ms)\n",
-	       count == PLUGNET_MAX_SLOTS && verdict == XDP_PASS ? "PASS" : "MISS",
-	       PLUGNET_MAX_SLOTS, PLUGNET_MAX_SLOTS, count,
-	       verdict == XDP_PASS ? "pass" : "NOT pass", PLUGNET_MAX_SLOTS, last / 1e6);
-	{
-		struct pn_slot_spec spec = {
-			.elf = elf, .elf_size = size, .prog_name = "bench_count"};
-
-		err = pn_iface__plug(p->iface, &spec, NULL);
-	}
-	printf("%s plug #%d refused: %s\n", err == -ENOSPC ? "PASS" : "MISS", PLUGNET_MAX_SLOTS + 1,
-	       err ? pn_engine__last_error(e) : "it was accepted");
+	       "(the last plug, a %u-slot revision, took %.2f ms)\n",
+	       count == max && verdict == XDP_PASS ? "PASS" : "MISS", max, count,
+	       verdict == XDP_PASS ? "pass" : "NOT pass", max, last / 1e6);
+	err = tl_plug_iface(p->iface, elf, size, "bench_count", 0, 0, NULL);
+	printf("%s plug #%d refused: %s\n", err == -ENOSPC ? "PASS" : "MISS", max + 1,
+	       err ? pn_last_error() : "it was accepted");
 	fflush(stdout);
-	return count == PLUGNET_MAX_SLOTS && verdict == XDP_PASS && err == -ENOSPC ? 0 : -EPROTO;
+	return count == max && verdict == XDP_PASS && err == -ENOSPC ? 0 : -EPROTO;
 }
 
 /* --- the whole benchmark -------------------------------------------------------------- */
@@ -985,7 +970,7 @@ static int bench(void)
 
 	printf("plugnet dispatcher benchmark (%d built slots): plugnet, libxdp and a bare "
 	       "program, side by side\n",
-	       PLUGNET_MAX_SLOTS);
+	       PLUGNET_CONFIG_SLOTS);
 	fprintf(stderr, "bench: setting up netns %s and %zu configurations\n", NS, nc);
 	(void)tl_sh("rm -rf %s %s", PIN_ROOT, PIN_ROOT_COLD);
 	err = tl_netns_veth(NS, "pnb0", "pnb0p") ? -EIO : 0;
@@ -1022,9 +1007,9 @@ static int bench(void)
 			snprintf(ifname, sizeof(ifname), "pn%uc%u", st->k, c->copy);
 			err = pn_install(e, nsfd, &pn[i], ifname);
 			for (unsigned int j = 0; !err && j < st->k; j++)
-				err = pn_plug(e, &pn[i], pass_elf, pass_size, "xdp_pass", NULL);
+				err = pn_plug(&pn[i], pass_elf, pass_size, "xdp_pass", NULL);
 			if (!err) {
-				c->fd = pn_dispatcher_fd(e, &pn[i], st->k);
+				c->fd = pn_dispatcher_fd(&pn[i], st->k);
 				err = c->fd < 0 ? c->fd : 0;
 			}
 			if (st->k == SWAP_SLOTS && c->copy == 0)
@@ -1081,7 +1066,7 @@ static int bench(void)
 	if (err)
 		goto out;
 
-	fprintf(stderr, "bench: plugging %d slots\n", PLUGNET_MAX_SLOTS);
+	fprintf(stderr, "bench: plugging %d slots\n", PLUGNET_CONFIG_SLOTS);
 	err = pn_install(e, nsfd, &pn_max, "pnmax");
 	if (!err)
 		err = slot_limit_builtin(e, &pn_max);
@@ -1092,11 +1077,11 @@ out:
 			close(cfgs[i].fd);
 		verdicts__destroy(bare[i]);
 		lx_teardown(&ns, &lx[i]);
-		pn_remove(e, &pn[i]);
+		pn_remove(&pn[i]);
 	}
-	pn_remove(e, &pn_max);
-	pn_remove(ecold, &cw[0]);
-	pn_remove(ecold, &cw[1]);
+	pn_remove(&pn_max);
+	pn_remove(&cw[0]);
+	pn_remove(&cw[1]);
 	pn_engine__free(e);
 	pn_engine__free(ecold);
 	pn_netns_close(&ns);
@@ -1147,16 +1132,15 @@ static int slot_variant(const char *path, unsigned int n)
 	const size_t want = (hdr + 3 * sizeof(__u32) * n + 7) & ~(size_t)7;
 	struct plugnet_dispatcher_config cfg;
 	struct bpf_object *obj, *ext_obj = NULL;
-	struct bpf_link *ext_link = NULL;
-	struct bpf_program *prog;
+	struct bpf_link *ext_link = NULL, **links = NULL;
+	struct bpf_program *prog, *ext;
 	struct bpf_prog_info info = {};
 	__u32 info_len = sizeof(info);
 	struct bpf_map *map;
-	struct btf *btf = NULL;
 	const void *init, *elf;
 	unsigned char frame[TL_FRAME_SIZE];
 	size_t size, elf_size;
-	int *links = NULL, disp_fd, ext_fd, err;
+	int disp_fd, err;
 	__u32 verdict = ~0U, *proceed;
 	__u16 count;
 	char *log = NULL;
@@ -1211,10 +1195,9 @@ static int slot_variant(const char *path, unsigned int n)
 		goto out;
 	}
 	disp_fd = bpf_program__fd(prog);
-	if (bpf_obj_get_info_by_fd(disp_fd, &info, &info_len) ||
-	    !(btf = btf__load_from_kernel_by_id(info.btf_id))) {
+	if (bpf_obj_get_info_by_fd(disp_fd, &info, &info_len)) {
 		err = -errno;
-		printf("N=%u: loaded, but its info or BTF is unreadable: %s\n", n, strerror(-err));
+		printf("N=%u: loaded, but its info is unreadable: %s\n", n, strerror(-err));
 		err = 2;
 		goto out;
 	}
@@ -1228,29 +1211,19 @@ static int slot_variant(const char *path, unsigned int n)
 		err = 2;
 		goto out;
 	}
-	ext_fd = bpf_program__fd(bpf_object__find_program_by_name(ext_obj, "bench_count"));
+	ext = bpf_object__find_program_by_name(ext_obj, "bench_count");
 	links = calloc(n, sizeof(*links));
 	if (!links) {
 		err = 2;
 		goto out;
 	}
-	for (unsigned int i = 0; i < n; i++)
-		links[i] = -1;
+	/* The same loaded program on slot1..: freplace multi-attach, found by name in the BTF. */
 	for (unsigned int i = 1; i < n; i++) {
-		LIBBPF_OPTS(bpf_link_create_opts, opts);
 		char name[16];
-		int id;
 
 		snprintf(name, sizeof(name), "slot%u", i);
-		id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
-		if (id < 0) {
-			printf("N=%u: loaded, but function %s is not in its BTF\n", n, name);
-			err = 2;
-			goto out;
-		}
-		opts.target_btf_id = (__u32)id;
-		links[i] = bpf_link_create(ext_fd, disp_fd, (enum bpf_attach_type)0, &opts);
-		if (links[i] < 0) {
+		links[i] = bpf_program__attach_freplace(ext, disp_fd, name);
+		if (!links[i]) {
 			err = -errno;
 			printf("N=%u: loaded, but bench_count does not attach to %s: %s\n", n, name,
 			       strerror(-err));
@@ -1273,21 +1246,18 @@ static int slot_variant(const char *path, unsigned int n)
 	       verdict == XDP_PASS ? "pass" : "NOT pass");
 	err = count == n && verdict == XDP_PASS ? 0 : 2;
 out:
-	for (unsigned int i = 0; links && i < n; i++) {
-		if (links[i] >= 0)
-			close(links[i]);
-	}
+	for (unsigned int i = 0; links && i < n; i++)
+		bpf_link__destroy(links[i]);
 	free(links);
 	bpf_link__destroy(ext_link);
 	bpf_object__close(ext_obj);
-	btf__free(btf);
 	bpf_object__close(obj);
 	free(buf);
 	free(log);
 	return err;
 }
 
-/* Dispatchers built with more slots than PLUGNET_MAX_SLOTS: tests/bench/slot_limit.sh. */
+/* Dispatchers built with more slots than PLUGNET_CONFIG_SLOTS: tests/bench/slot_limit.sh. */
 static int slot_limit_variants(void)
 {
 	const char *root = getenv("PLUGNET_ROOT") ? getenv("PLUGNET_ROOT") : ".";
@@ -1300,7 +1270,7 @@ static int slot_limit_variants(void)
 		return 0;
 	printf("\n== slot limit beyond %d: dispatcher variants built with N slots "
 	       "(tests/bench/slot_limit.sh) ==\n",
-	       PLUGNET_MAX_SLOTS);
+	       PLUGNET_CONFIG_SLOTS);
 	fflush(stdout);
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n < 0) {
@@ -1329,7 +1299,7 @@ int main(int argc, char **argv)
 	int err;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	pn_log_set_level(debug ? PN_LOG_DEBUG : PN_LOG_WARN);
+	tl_log_level(debug ? PN_LOG_DEBUG : PN_LOG_WARN);
 	if (!debug)
 		libbpf_set_print(libbpf_quiet);
 	libxdp_set_print(libxdp_print);

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # slot_limit.sh: the largest slot count a plugnet dispatcher can have on this kernel.
 #
 #   tests/bench/slot_limit.sh [--here] [N...]      default N: 64 128 200 255 256
 #
 # For each N, builds bpf/dispatcher.bpf.c with N slots (mk/gen-slots.sh N,
-# -DPLUGNET_MAX_SLOTS=N) into $BUILD/slot-limit/, then
+# -DPLUGNET_CONFIG_SLOTS=N) into $BUILD/slot-limit/, then
 # `bench_dispatcher --slot-variant OBJ N` loads it with .rodata num_slots = N
 # (so the verifier keeps every slot), attaches one counting extension to all
 # N slots and checks that one test run passes through every one of them.
@@ -49,7 +50,7 @@ if [ $load_only -eq 0 ]; then
 		# The Makefile's BPF flags, minus -I$(BUILD)/bpf: that holds the 63-slot header.
 		"$clang" -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 			-I/usr/include/"$(gcc -dumpmachine)" -Ibpf -I"$out/$n" \
-			-DPLUGNET_MAX_SLOTS="$n" -c bpf/dispatcher.bpf.c -o "$out/dispatcher-$n.bpf.o"
+			-DPLUGNET_CONFIG_SLOTS="$n" -c bpf/dispatcher.bpf.c -o "$out/dispatcher-$n.bpf.o"
 		printf 'built %s (%s bytes)\n' "$out/dispatcher-$n.bpf.o" \
 			"$(stat -c %s "$out/dispatcher-$n.bpf.o")"
 	done

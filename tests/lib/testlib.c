@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <time.h>
 #include <fcntl.h>
 #include <net/if.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "netns.h"
 #include "testlib.h"
 #include "trail.h"
 
@@ -63,23 +66,93 @@ int tl_netns_open(const char *ns)
 	return fd < 0 ? -errno : fd;
 }
 
+int tl_netns_call(int nsfd, int (*fn)(void *arg), void *arg)
+{
+	const struct pn_netns ns = {.fd = nsfd};
+
+	return pn_netns_call(&ns, fn, arg);
+}
+
 unsigned int tl_ifindex(const char *ns, const char *ifname)
 {
+	const struct pn_netns n = {.fd = tl_netns_open(ns)};
 	unsigned int idx = 0;
-	int self, target;
 
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	target = tl_netns_open(ns);
-	if (self >= 0 && target >= 0 && setns(target, CLONE_NEWNET) == 0) {
-		idx = if_nametoindex(ifname);
-		if (setns(self, CLONE_NEWNET))
-			abort(); /* a test stuck in the wrong netns would mislead every later one */
-	}
-	if (target >= 0)
-		close(target);
-	if (self >= 0)
-		close(self);
+	if (n.fd < 0)
+		return 0;
+	if (pn_netns_ifindex(&n, ifname, &idx))
+		idx = 0;
+	close(n.fd);
 	return idx;
+}
+
+struct xdp_query {
+	const char *ifname;
+	struct bpf_xdp_query_opts *q;
+};
+
+static int xdp_query_here(void *arg)
+{
+	struct xdp_query *x = arg;
+	unsigned int ifindex = if_nametoindex(x->ifname);
+
+	if (!ifindex)
+		return -ENODEV;
+	return bpf_xdp_query((int)ifindex, 0, x->q) ? -errno : 0;
+}
+
+int tl_xdp_query(int nsfd, const char *ifname, struct bpf_xdp_query_opts *q)
+{
+	struct xdp_query x = {.ifname = ifname, .q = q};
+
+	memset(q, 0, sizeof(*q));
+	q->sz = sizeof(*q);
+	return tl_netns_call(nsfd, xdp_query_here, &x);
+}
+
+int tl_write_file(const char *path, const void *bytes, size_t size)
+{
+	FILE *f = fopen(path, "w");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fwrite(bytes, 1, size, f) != size)
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int tl_rev_dirs(const char *dir, char *out, size_t size)
+{
+	char *names[256];
+	size_t n = 0, o = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (out && size)
+		out[0] = '\0';
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) && n < sizeof(names) / sizeof(names[0])) {
+		if (!strncmp(de->d_name, "rev-", 4))
+			names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (out && names[i] && o < size)
+			o += (size_t)snprintf(out + o, size - o, "%s%s", i ? " " : "", names[i]);
+		free(names[i]);
+	}
+	return (int)n;
 }
 
 void tl_frame(unsigned char frame[TL_FRAME_SIZE])
@@ -192,14 +265,14 @@ int tl_iface_setup(struct tl_iface *t, const char *ns, const char *a, const char
 	ref.ifname = a;
 	err = pn_engine__install(t->engine, &ref, PN_XDP_MODE_AUTO, &t->iface);
 	if (err)
-		fprintf(stderr, "tl_iface_setup: %s\n", pn_engine__last_error(t->engine));
+		fprintf(stderr, "tl_iface_setup: %s\n", pn_last_error());
 	return err;
 }
 
 void tl_iface_teardown(struct tl_iface *t)
 {
 	if (t->iface && pn_iface__remove(t->iface))
-		fprintf(stderr, "tl_iface_teardown: %s\n", pn_engine__last_error(t->engine));
+		fprintf(stderr, "tl_iface_teardown: %s\n", pn_last_error());
 	pn_engine__free(t->engine);
 	if (t->nsfd >= 0)
 		close(t->nsfd);
@@ -209,19 +282,26 @@ void tl_iface_teardown(struct tl_iface *t)
 	t->nsfd = -1;
 }
 
-int tl_iface_dispatcher_fd(struct tl_iface *t)
+int tl_dispatcher_fd(struct pn_iface *iface, __u32 *num_slots)
 {
 	static struct pn_iface_info info;
-	int fd;
+	int fd, err = pn_iface__describe(iface, &info);
 
-	if (pn_iface__describe(t->iface, &info))
-		return -1;
+	if (err)
+		return err;
+	if (num_slots)
+		*num_slots = info.num_slots;
 	fd = bpf_prog_get_fd_by_id(info.dispatcher_prog_id);
 	return fd < 0 ? -errno : fd;
 }
 
-int tl_plug(struct tl_iface *t, const void *elf, size_t size, const char *name, int priority,
-	    __u32 proceed_on, __u32 *attach_id)
+int tl_iface_dispatcher_fd(struct tl_iface *t)
+{
+	return tl_dispatcher_fd(t->iface, NULL);
+}
+
+int tl_plug_iface(struct pn_iface *iface, const void *elf, size_t size, const char *name,
+		  int priority, __u32 proceed_on, __u32 *attach_id)
 {
 	struct pn_slot_spec spec = {
 		.elf = elf,
@@ -230,10 +310,31 @@ int tl_plug(struct tl_iface *t, const void *elf, size_t size, const char *name, 
 		.priority = priority,
 		.proceed_on = proceed_on,
 	};
-	int err = pn_iface__plug(t->iface, &spec, attach_id);
+
+	return pn_iface__plug(iface, &spec, attach_id);
+}
+
+int tl_plug(struct tl_iface *t, const void *elf, size_t size, const char *name, int priority,
+	    __u32 proceed_on, __u32 *attach_id)
+{
+	int err = tl_plug_iface(t->iface, elf, size, name, priority, proceed_on, attach_id);
 
 	if (err)
-		fprintf(stderr, "tl_plug: %s\n", pn_engine__last_error(t->engine));
+		fprintf(stderr, "tl_plug: %s\n", pn_last_error());
+	return err;
+}
+
+int tl_plug_all(struct tl_iface *t, const struct tl_slot *slots, size_t n)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i++) {
+		size_t size;
+		const void *elf = slots[i].elf(&size);
+
+		err = tl_plug(t, elf, size, slots[i].name, slots[i].priority, slots[i].proceed_on,
+			      NULL);
+	}
 	return err;
 }
 
@@ -256,4 +357,113 @@ int tl_run_trail(struct tl_iface *t, char *trail, size_t size, __u32 *verdict)
 	memcpy(trail, frame + TRAIL_OFF + 1, n);
 	trail[n] = '\0';
 	return 0;
+}
+
+void tl_assert_contains(const char *hay, const char *needle)
+{
+	if (!strstr(hay, needle))
+		fail_msg("\"%s\" does not contain \"%s\"", hay, needle);
+}
+
+int tl_run_table_(const char *group, const void *table, size_t n, size_t size, size_t name_off,
+		  CMUnitTestFunction test, CMFixtureFunction setup, CMFixtureFunction teardown,
+		  CMFixtureFunction group_setup, CMFixtureFunction group_teardown)
+{
+	struct CMUnitTest *tests = calloc(n, sizeof(*tests));
+	int ret;
+
+	if (!tests)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *entry = (const char *)table + i * size;
+
+		tests[i] = (struct CMUnitTest){
+			.name = *(const char *const *)(entry + name_off),
+			.test_func = test,
+			.setup_func = setup,
+			.teardown_func = teardown,
+			.initial_state = (void *)entry,
+		};
+	}
+	ret = _cmocka_run_group_tests(group, tests, n, group_setup, group_teardown);
+	free(tests);
+	return ret;
+}
+
+void tl_expect_trail(struct tl_iface *t, const char *trail, __u32 verdict)
+{
+	char got[TRAIL_MAX + 1];
+	__u32 v = ~0U;
+
+	tl_assert_ok(tl_run_trail(t, got, sizeof(got), &v), "test run");
+	if (strcmp(got, trail) || v != verdict)
+		fail_msg("trail \"%s\", verdict %u; expected trail \"%s\", verdict %u", got, v,
+			 trail, verdict);
+}
+
+static enum pn_print_level engine_shown = PN_PRINT_INFO;
+
+/* Tests print the engine's lines as they come; only the level decides. */
+static int engine_print(enum pn_print_level level, const char *fmt, va_list ap)
+{
+	return level <= engine_shown ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+void tl_log_level(enum pn_log_level level)
+{
+	pn_log_set_level(level);
+	engine_shown = level >= PN_LOG_DEBUG  ? PN_PRINT_DEBUG
+		       : level >= PN_LOG_INFO ? PN_PRINT_INFO
+					      : PN_PRINT_WARN;
+	pn_set_print(engine_print);
+}
+
+static int held_wait(void *arg)
+{
+	struct tl_held_grace *g = arg;
+
+	pthread_mutex_lock(&g->lock);
+	g->waiting = true;
+	pthread_cond_broadcast(&g->cond);
+	while (!g->ended)
+		pthread_cond_wait(&g->cond, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+	return 0;
+}
+
+void tl_held_grace_init(struct tl_held_grace *g, int (**wait)(void *arg))
+{
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->cond, NULL);
+	g->waiting = g->ended = false;
+	*wait = held_wait;
+}
+
+bool tl_held_grace_started(struct tl_held_grace *g)
+{
+	struct timespec until;
+	bool started;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&g->lock);
+	while (!g->waiting && pthread_cond_timedwait(&g->cond, &g->lock, &until) == 0)
+		;
+	started = g->waiting;
+	pthread_mutex_unlock(&g->lock);
+	return started;
+}
+
+void tl_held_grace_end(struct tl_held_grace *g)
+{
+	pthread_mutex_lock(&g->lock);
+	g->ended = true;
+	pthread_cond_broadcast(&g->cond);
+	pthread_mutex_unlock(&g->lock);
+}
+
+void tl_held_grace_destroy(struct tl_held_grace *g)
+{
+	pthread_cond_destroy(&g->cond);
+	pthread_mutex_destroy(&g->lock);
 }

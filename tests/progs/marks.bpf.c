@@ -30,33 +30,19 @@ static __always_inline int mark(struct xdp_md *ctx, char letter, int verdict)
 	return verdict;
 }
 
-SEC("xdp") int mark_a(struct xdp_md *ctx)
-{
-	return mark(ctx, 'a', XDP_PASS);
-}
-SEC("xdp") int mark_b(struct xdp_md *ctx)
-{
-	return mark(ctx, 'b', XDP_PASS);
-}
-SEC("xdp") int mark_c(struct xdp_md *ctx)
-{
-	return mark(ctx, 'c', XDP_PASS);
-}
-SEC("xdp") int mark_d(struct xdp_md *ctx)
-{
-	return mark(ctx, 'd', XDP_PASS);
-}
-SEC("xdp") int mark_drop(struct xdp_md *ctx)
-{
-	return mark(ctx, 'D', XDP_DROP);
-}
-SEC("xdp") int mark_tx(struct xdp_md *ctx)
-{
-	return mark(ctx, 'T', XDP_TX);
-}
-SEC("xdp") int mark_aborted(struct xdp_md *ctx)
-{
-	return mark(ctx, 'X', XDP_ABORTED);
-}
+/* Program mark_<name>: appends `letter` to the trail, then returns `verdict`. */
+#define MARK(name, letter, verdict)                    \
+	SEC("xdp") int mark_##name(struct xdp_md *ctx) \
+	{                                              \
+		return mark(ctx, letter, verdict);     \
+	}
+
+MARK(a, 'a', XDP_PASS)
+MARK(b, 'b', XDP_PASS)
+MARK(c, 'c', XDP_PASS)
+MARK(d, 'd', XDP_PASS)
+MARK(drop, 'D', XDP_DROP)
+MARK(tx, 'T', XDP_TX)
+MARK(aborted, 'X', XDP_ABORTED)
 
 char LICENSE[] SEC("license") = "GPL";

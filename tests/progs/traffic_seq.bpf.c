@@ -46,29 +46,16 @@ static __always_inline int seq(struct xdp_md *ctx, __u8 code, int verdict)
 	return verdict;
 }
 
-SEC("xdp")
-int seq_a(struct xdp_md *ctx)
-{
-	return seq(ctx, 1, XDP_PASS);
-}
+/* Program seq_<name>: stamps `code` (see seq()), then returns `verdict`. */
+#define SEQ(name, code, verdict)                      \
+	SEC("xdp") int seq_##name(struct xdp_md *ctx) \
+	{                                             \
+		return seq(ctx, code, verdict);       \
+	}
 
-SEC("xdp")
-int seq_b(struct xdp_md *ctx)
-{
-	return seq(ctx, 2, XDP_PASS);
-}
-
-SEC("xdp")
-int seq_c(struct xdp_md *ctx)
-{
-	return seq(ctx, 3, XDP_PASS);
-}
-
-/* Stamps like seq_b, then drops. */
-SEC("xdp")
-int seq_drop(struct xdp_md *ctx)
-{
-	return seq(ctx, 2, XDP_DROP);
-}
+SEQ(a, 1, XDP_PASS)
+SEQ(b, 2, XDP_PASS)
+SEQ(c, 3, XDP_PASS)
+SEQ(drop, 2, XDP_DROP) /* stamps like seq_b, then drops */
 
 char LICENSE[] SEC("license") = "GPL";

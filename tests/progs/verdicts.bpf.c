@@ -3,28 +3,16 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-SEC("xdp")
-int xdp_pass(struct xdp_md *ctx)
-{
-	return XDP_PASS;
-}
+/* Program `name`: returns `verdict`. */
+#define VERDICT(name, verdict)                  \
+	SEC("xdp") int name(struct xdp_md *ctx) \
+	{                                       \
+		return verdict;                 \
+	}
 
-SEC("xdp")
-int xdp_drop(struct xdp_md *ctx)
-{
-	return XDP_DROP;
-}
-
-SEC("xdp")
-int xdp_aborted(struct xdp_md *ctx)
-{
-	return XDP_ABORTED;
-}
-
-SEC("xdp")
-int xdp_tx(struct xdp_md *ctx)
-{
-	return XDP_TX;
-}
+VERDICT(xdp_pass, XDP_PASS)
+VERDICT(xdp_drop, XDP_DROP)
+VERDICT(xdp_aborted, XDP_ABORTED)
+VERDICT(xdp_tx, XDP_TX)
 
 char LICENSE[] SEC("license") = "GPL";

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The project's shell scripts pass ShellCheck (warnings and errors).
 
 setup() {

@@ -10,27 +10,34 @@
 
 #include <linux/bpf.h>
 
-#include "agent/slots.h"
+#include "slots.h"
 #include "testlib.h"
 
-#define N_ACTIONS     5
-#define ALL_MASK      ((1U << N_ACTIONS) - 1)
-#define SENTINEL      (1U << PLUGNET_SLOT_EMPTY)
-#define POISON        0xdeadbeefU
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define N_ACTIONS 5
+#define ALL_MASK  ((1U << N_ACTIONS) - 1)
+#define SENTINEL  (1U << PLUGNET_SLOT_EMPTY)
+#define POISON    0xdeadbeefU
+
+/* The XDP actions, in the order of the kernel's enum xdp_action: by name and by number. */
+static const struct {
+	__u32 action;
+	const char *name, *number;
+} actions[] = {
+	{XDP_ABORTED, "aborted", "0"}, {XDP_DROP, "drop", "1"},         {XDP_PASS, "pass", "2"},
+	{XDP_TX, "tx", "3"},           {XDP_REDIRECT, "redirect", "4"},
+};
 
 /* --- pn_xdp_action_name --------------------------------------------------- */
 
 static void test_action_names(void **state)
 {
 	(void)state;
-	/* The names follow the kernel's enum xdp_action. */
-	assert_string_equal(pn_xdp_action_name(XDP_ABORTED), "aborted");
-	assert_string_equal(pn_xdp_action_name(XDP_DROP), "drop");
-	assert_string_equal(pn_xdp_action_name(XDP_PASS), "pass");
-	assert_string_equal(pn_xdp_action_name(XDP_TX), "tx");
-	assert_string_equal(pn_xdp_action_name(XDP_REDIRECT), "redirect");
+	assert_int_equal(ARRAY_SIZE(actions), N_ACTIONS);
 	assert_int_equal(XDP_REDIRECT, N_ACTIONS - 1);
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++) {
+		assert_int_equal(actions[i].action, i);
+		assert_string_equal(pn_xdp_action_name(actions[i].action), actions[i].name);
+	}
 
 	assert_null(pn_xdp_action_name(N_ACTIONS));
 	assert_null(pn_xdp_action_name(6));
@@ -41,153 +48,160 @@ static void test_action_names(void **state)
 
 /* --- pn_proceed_on_parse -------------------------------------------------- */
 
+#define BAD POISON /* as a parse case's mask: refused with -EINVAL, and no mask written */
+
+struct parse_case {
+	const char *text;
+	__u32 mask;
+};
+
+struct parse_table {
+	const struct parse_case *cases;
+	size_t n;
+};
+
+/* Single actions by name and by number: see test_parse_each_action. */
+static const struct parse_case parse_names[] = {
+	{"pass,drop", 1U << XDP_PASS | 1U << XDP_DROP},
+	{"drop,pass", 1U << XDP_PASS | 1U << XDP_DROP},
+	{"tx,redirect", 1U << XDP_TX | 1U << XDP_REDIRECT},
+	{"aborted,drop,pass,tx,redirect", ALL_MASK},
+	{"redirect,tx,pass,drop,aborted", ALL_MASK},
+};
+
+static const struct parse_case parse_case_insensitive[] = {
+	{"PASS", 1U << XDP_PASS},           {"Drop", 1U << XDP_DROP},
+	{"aBoRtEd", 1U << XDP_ABORTED},     {"TX,ReDiReCt", 1U << XDP_TX | 1U << XDP_REDIRECT},
+	{"pass,PASS,Pass", 1U << XDP_PASS},
+};
+
+static const struct parse_case parse_numbers[] = {
+	{"2,1", 1U << XDP_PASS | 1U << XDP_DROP},
+	{"4,3,2,1,0", ALL_MASK},
+	/* Numbers and names mix. */
+	{"0,pass,4", 1U << XDP_ABORTED | 1U << XDP_PASS | 1U << XDP_REDIRECT},
+};
+
+static const struct parse_case parse_spaces[] = {
+	{" pass", 1U << XDP_PASS},
+	{"pass ", 1U << XDP_PASS},
+	{"  pass  ", 1U << XDP_PASS},
+	{"pass, drop", 1U << XDP_PASS | 1U << XDP_DROP},
+	{"pass ,drop", 1U << XDP_PASS | 1U << XDP_DROP},
+	{" pass , drop ", 1U << XDP_PASS | 1U << XDP_DROP},
+	{"  tx  ,  2  ,  redirect  ", 1U << XDP_TX | 1U << XDP_PASS | 1U << XDP_REDIRECT},
+};
+
+static const struct parse_case parse_duplicates[] = {
+	{"pass,pass", 1U << XDP_PASS},
+	{"pass,2,PASS", 1U << XDP_PASS},
+	{"drop,pass,drop", 1U << XDP_DROP | 1U << XDP_PASS},
+};
+
+static const struct parse_case parse_malformed[] = {
+	{"", BAD},  /* empty */
+	{" ", BAD}, /* only spaces */
+	{",", BAD}, /* empty words */
+	{",,", BAD},
+	{"pass,", BAD},       /* trailing comma */
+	{"pass, ", BAD},      /* trailing comma, then a space */
+	{",pass", BAD},       /* leading comma */
+	{"pass,,drop", BAD},  /* empty word in the middle */
+	{"pass, ,drop", BAD}, /* blank word in the middle */
+	{"bogus", BAD},       /* unknown word */
+	{"pass,bogus", BAD},  /* unknown word after a good one: no partial mask */
+	{"bogus,pass", BAD},
+	{"5", BAD}, /* out-of-range numbers */
+	{"9", BAD},
+	{"10", BAD},
+	{"-1", BAD},
+	{"+2", BAD},
+	{"passx", BAD}, /* a name with extra letters */
+	{"xpass", BAD},
+	{"pas", BAD}, /* a prefix of a name */
+	{"t", BAD},
+	{"dro", BAD},
+	{"redirects", BAD},
+	{"pass drop", BAD}, /* space is not a separator */
+	{"pass;drop", BAD},
+	{NULL, BAD},
+};
+
+/* `text` parses as `want`, or, if want is BAD, is refused and leaves the mask alone. */
 static void expect_parse(const char *text, __u32 want)
 {
+	const char *shown = text ? text : "(null)";
 	__u32 mask = POISON;
 	int err = pn_proceed_on_parse(text, &mask);
 
-	if (err)
-		fail_msg("parse \"%s\": error %d, want mask %#x", text, err, want);
+	if (want == BAD && err != -EINVAL)
+		fail_msg("parse \"%s\": returned %d, want -EINVAL", shown, err);
+	else if (want != BAD && err)
+		fail_msg("parse \"%s\": error %d, want mask %#x", shown, err, want);
 	if (mask != want)
-		fail_msg("parse \"%s\": mask %#x, want %#x", text, mask, want);
+		fail_msg("parse \"%s\": mask %#x, want %#x", shown, mask, want);
 }
 
-static void expect_parse_einval(const char *text)
+/* Every case of the table in the test's state. */
+static void run_parse(void **state)
 {
-	__u32 mask = POISON;
-	int err = pn_proceed_on_parse(text, &mask);
+	const struct parse_table *t = *state;
 
-	if (err != -EINVAL)
-		fail_msg("parse \"%s\": returned %d, want -EINVAL", text ? text : "(null)", err);
-	if (mask != POISON)
-		fail_msg("parse \"%s\": failed but wrote mask %#x", text ? text : "(null)", mask);
+	assert_true(t->n > 0);
+	for (size_t i = 0; i < t->n; i++)
+		expect_parse(t->cases[i].text, t->cases[i].mask);
 }
 
-static void test_parse_names(void **state)
+static void test_parse_each_action(void **state)
 {
 	(void)state;
-	expect_parse("aborted", 1U << XDP_ABORTED);
-	expect_parse("drop", 1U << XDP_DROP);
-	expect_parse("pass", 1U << XDP_PASS);
-	expect_parse("tx", 1U << XDP_TX);
-	expect_parse("redirect", 1U << XDP_REDIRECT);
 	assert_int_equal(PN_PROCEED_ON_DEFAULT, 1U << XDP_PASS);
-
-	expect_parse("pass,drop", 1U << XDP_PASS | 1U << XDP_DROP);
-	expect_parse("drop,pass", 1U << XDP_PASS | 1U << XDP_DROP);
-	expect_parse("tx,redirect", 1U << XDP_TX | 1U << XDP_REDIRECT);
-	expect_parse("aborted,drop,pass,tx,redirect", ALL_MASK);
-	expect_parse("redirect,tx,pass,drop,aborted", ALL_MASK);
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++) {
+		expect_parse(actions[i].name, 1U << actions[i].action);
+		expect_parse(actions[i].number, 1U << actions[i].action);
+	}
 }
 
-static void test_parse_case_insensitive(void **state)
-{
-	(void)state;
-	expect_parse("PASS", 1U << XDP_PASS);
-	expect_parse("Drop", 1U << XDP_DROP);
-	expect_parse("aBoRtEd", 1U << XDP_ABORTED);
-	expect_parse("TX,ReDiReCt", 1U << XDP_TX | 1U << XDP_REDIRECT);
-	expect_parse("pass,PASS,Pass", 1U << XDP_PASS);
-}
-
-static void test_parse_numbers(void **state)
-{
-	(void)state;
-	expect_parse("0", 1U << XDP_ABORTED);
-	expect_parse("1", 1U << XDP_DROP);
-	expect_parse("2", 1U << XDP_PASS);
-	expect_parse("3", 1U << XDP_TX);
-	expect_parse("4", 1U << XDP_REDIRECT);
-	expect_parse("2,1", 1U << XDP_PASS | 1U << XDP_DROP);
-	expect_parse("4,3,2,1,0", ALL_MASK);
-	/* Numbers and names mix. */
-	expect_parse("0,pass,4", 1U << XDP_ABORTED | 1U << XDP_PASS | 1U << XDP_REDIRECT);
-}
-
-static void test_parse_spaces(void **state)
-{
-	(void)state;
-	expect_parse(" pass", 1U << XDP_PASS);
-	expect_parse("pass ", 1U << XDP_PASS);
-	expect_parse("  pass  ", 1U << XDP_PASS);
-	expect_parse("pass, drop", 1U << XDP_PASS | 1U << XDP_DROP);
-	expect_parse("pass ,drop", 1U << XDP_PASS | 1U << XDP_DROP);
-	expect_parse(" pass , drop ", 1U << XDP_PASS | 1U << XDP_DROP);
-	expect_parse("  tx  ,  2  ,  redirect  ",
-		     1U << XDP_TX | 1U << XDP_PASS | 1U << XDP_REDIRECT);
-}
-
-static void test_parse_duplicates(void **state)
-{
-	(void)state;
-	expect_parse("pass,pass", 1U << XDP_PASS);
-	expect_parse("pass,2,PASS", 1U << XDP_PASS);
-	expect_parse("drop,pass,drop", 1U << XDP_DROP | 1U << XDP_PASS);
-}
-
-static void test_parse_malformed(void **state)
-{
-	static const char *const bad[] = {
-		"",  /* empty */
-		" ", /* only spaces */
-		",", /* empty words */
-		",,",
-		"pass,",       /* trailing comma */
-		"pass, ",      /* trailing comma, then a space */
-		",pass",       /* leading comma */
-		"pass,,drop",  /* empty word in the middle */
-		"pass, ,drop", /* blank word in the middle */
-		"bogus",       /* unknown word */
-		"pass,bogus",  /* unknown word after a good one: no partial mask */
-		"bogus,pass",
-		"5", /* out-of-range numbers */
-		"9",
-		"10",
-		"-1",
-		"+2",
-		"passx", /* a name with extra letters */
-		"xpass",
-		"pas", /* a prefix of a name */
-		"t",
-		"dro",
-		"redirects",
-		"pass drop", /* space is not a separator */
-		"pass;drop",
-	};
-
-	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
-		expect_parse_einval(bad[i]);
-	expect_parse_einval(NULL);
-}
+/* A cmocka test running run_parse on table parse_<what>. */
+#define PARSE_TEST(what)                                                                        \
+	{                                                                                       \
+		"test_parse_" #what, run_parse, NULL, NULL, (void *)&(const struct parse_table) \
+		{                                                                               \
+			parse_##what, ARRAY_SIZE(parse_##what)                                  \
+		}                                                                               \
+	}
 
 /* --- pn_proceed_on_format ------------------------------------------------- */
 
-static void expect_format(__u32 mask, const char *want)
-{
-	char buf[64];
-	int len;
-
-	memset(buf, 'X', sizeof(buf));
-	len = pn_proceed_on_format(mask, buf, sizeof(buf));
-	assert_string_equal(buf, want);
-	assert_int_equal(len, strlen(want));
-}
-
 static void test_format_known(void **state)
 {
+	static const struct {
+		__u32 mask;
+		const char *text;
+	} cases[] = {
+		{0, ""},
+		{1U << XDP_PASS, "pass"},
+		{PN_PROCEED_ON_DEFAULT, "pass"},
+		/* Always in action order, whatever order the text was parsed from. */
+		{1U << XDP_PASS | 1U << XDP_DROP, "drop,pass"},
+		{1U << XDP_REDIRECT | 1U << XDP_ABORTED, "aborted,redirect"},
+		{ALL_MASK, "aborted,drop,pass,tx,redirect"},
+		/* Bits that are not XDP actions (the empty-slot sentinel) are not shown. */
+		{SENTINEL | 1U << XDP_PASS, "pass"},
+		{~0U, "aborted,drop,pass,tx,redirect"},
+		{SENTINEL, ""},
+	};
+
 	(void)state;
-	expect_format(0, "");
-	expect_format(1U << XDP_PASS, "pass");
-	expect_format(PN_PROCEED_ON_DEFAULT, "pass");
-	/* Always in action order, whatever order the text was parsed from. */
-	expect_format(1U << XDP_PASS | 1U << XDP_DROP, "drop,pass");
-	expect_format(1U << XDP_REDIRECT | 1U << XDP_ABORTED, "aborted,redirect");
-	expect_format(ALL_MASK, "aborted,drop,pass,tx,redirect");
-	/* Bits that are not XDP actions (the empty-slot sentinel) are not shown. */
-	expect_format(SENTINEL | 1U << XDP_PASS, "pass");
-	expect_format(~0U, "aborted,drop,pass,tx,redirect");
-	expect_format(SENTINEL, "");
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char buf[64];
+		int len;
+
+		memset(buf, 'X', sizeof(buf));
+		len = pn_proceed_on_format(cases[i].mask, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].text);
+		assert_int_equal(len, strlen(cases[i].text));
+	}
 }
 
 static void test_format_round_trip(void **state)
@@ -227,39 +241,28 @@ static void test_format_round_trip(void **state)
 static void test_format_truncation(void **state)
 {
 	const char *full = "aborted,drop,pass,tx,redirect";
-	const int full_len = (int)strlen(full);
+	const size_t full_len = strlen(full);
 	char buf[40];
 
 	(void)state;
-	/* Like snprintf: the full length, at most size-1 chars, always a NUL. */
-	memset(buf, 'X', sizeof(buf));
-	assert_int_equal(pn_proceed_on_format(ALL_MASK, buf, 5), full_len);
-	assert_memory_equal(buf, "abor", 5);
-	for (size_t i = 5; i < sizeof(buf); i++)
-		assert_int_equal(buf[i], 'X');
+	/*
+	 * Like snprintf, at every size: the full length, at most size-1 chars,
+	 * always a NUL, nothing written past it; size 0 writes nothing and
+	 * only measures.
+	 */
+	for (size_t size = 0; size <= sizeof(buf); size++) {
+		const size_t kept = !size ? 0 : size - 1 < full_len ? size - 1 : full_len;
+		size_t untouched = size ? kept + 1 : 0;
 
-	memset(buf, 'X', sizeof(buf));
-	assert_int_equal(pn_proceed_on_format(ALL_MASK, buf, 1), full_len);
-	assert_int_equal(buf[0], '\0');
-	assert_int_equal(buf[1], 'X');
-
-	/* One byte short of room for the NUL: the last char is lost. */
-	memset(buf, 'X', sizeof(buf));
-	assert_int_equal(pn_proceed_on_format(ALL_MASK, buf, full_len), full_len);
-	assert_int_equal(strlen(buf), full_len - 1);
-	assert_memory_equal(buf, full, full_len - 1);
-	assert_int_equal(buf[full_len], 'X');
-
-	/* Exactly enough room. */
-	memset(buf, 'X', sizeof(buf));
-	assert_int_equal(pn_proceed_on_format(ALL_MASK, buf, full_len + 1), full_len);
-	assert_string_equal(buf, full);
-	assert_int_equal(buf[full_len + 1], 'X');
-
-	/* Size 0 writes nothing and only measures. */
-	memset(buf, 'X', sizeof(buf));
-	assert_int_equal(pn_proceed_on_format(ALL_MASK, buf, 0), full_len);
-	assert_int_equal(buf[0], 'X');
+		memset(buf, 'X', sizeof(buf));
+		assert_int_equal(pn_proceed_on_format(ALL_MASK, buf, size), full_len);
+		assert_memory_equal(buf, full, kept);
+		if (size)
+			assert_int_equal(buf[kept], '\0');
+		for (; untouched < sizeof(buf); untouched++)
+			if (buf[untouched] != 'X')
+				fail_msg("size %zu: byte %zu written", size, untouched);
+	}
 	assert_int_equal(pn_proceed_on_format(1U << XDP_DROP | 1U << XDP_TX, NULL, 0),
 			 strlen("drop,tx"));
 }
@@ -289,28 +292,28 @@ static bool rule_before(const struct pn_slot_entry *a, const struct pn_slot_entr
 
 static void test_runs_before(void **state)
 {
-	struct pn_slot_entry lo = slot(9, 1), hi = slot(1, 2), neg = slot(50, -3);
-	struct pn_slot_entry t1 = slot(3, 7), t2 = slot(4, 7);
-	struct pn_slot_entry min = slot(100, INT32_MIN), max = slot(0, INT32_MAX);
+	const struct pn_slot_entry lo = slot(9, 1), hi = slot(1, 2), neg = slot(50, -3);
+	const struct pn_slot_entry t1 = slot(3, 7), t2 = slot(4, 7);
+	const struct pn_slot_entry min = slot(100, INT32_MIN), max = slot(0, INT32_MAX);
+	/* Pairs in run order: the first runs before the second, never the reverse. */
+	const struct pn_slot_entry *const order[][2] = {
+		{&lo, &hi},   /* lower priority first, whatever the attach ids */
+		{&neg, &lo},  /* negative priorities before positive ones */
+		{&min, &max}, /* the extremes compare as signed numbers */
+		{&min, &neg}, {&hi, &max}, {&t1, &t2}, /* ties: the earlier attach id first */
+	};
 
 	(void)state;
-	/* Lower priority first, whatever the attach ids. */
-	assert_true(pn_slot_runs_before(&lo, &hi));
-	assert_false(pn_slot_runs_before(&hi, &lo));
-	/* Negative priorities run before positive ones. */
-	assert_true(pn_slot_runs_before(&neg, &lo));
-	assert_false(pn_slot_runs_before(&lo, &neg));
-	/* The extremes compare as signed numbers. */
-	assert_true(pn_slot_runs_before(&min, &max));
-	assert_false(pn_slot_runs_before(&max, &min));
-	assert_true(pn_slot_runs_before(&min, &neg));
-	assert_true(pn_slot_runs_before(&hi, &max));
-	/* Ties: the earlier attach id first. */
-	assert_true(pn_slot_runs_before(&t1, &t2));
-	assert_false(pn_slot_runs_before(&t2, &t1));
-	/* Strict: nothing runs before itself. */
-	assert_false(pn_slot_runs_before(&t1, &t1));
-	assert_false(pn_slot_runs_before(&min, &min));
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		const struct pn_slot_entry *a = order[i][0], *b = order[i][1];
+
+		if (!pn_slot_runs_before(a, b) || pn_slot_runs_before(b, a))
+			fail_msg("(prio %d id %u) should run before (prio %d id %u), not after",
+				 a->priority, a->attach_id, b->priority, b->attach_id);
+		/* Strict: nothing runs before itself. */
+		assert_false(pn_slot_runs_before(a, a));
+		assert_false(pn_slot_runs_before(b, b));
+	}
 }
 
 static void test_sort_ascending(void **state)
@@ -418,7 +421,7 @@ static void shuffle(struct pn_slot_entry *s, size_t n, __u32 *seed)
 static void test_sort_random(void **state)
 {
 	static const __u32 seeds[] = {1, 2, 42, 0x9e3779b9U, 0xdeadbeefU, 12345, 777, 31337};
-	enum { N = PLUGNET_MAX_SLOTS };
+	enum { N = PLUGNET_CONFIG_SLOTS };
 	static int owners[N];
 
 	(void)state;
@@ -473,7 +476,7 @@ static void test_sort_random(void **state)
 
 static void assert_unused_zero(const struct plugnet_dispatcher_config *cfg, size_t n)
 {
-	for (size_t i = n; i < PLUGNET_MAX_SLOTS; i++) {
+	for (size_t i = n; i < PLUGNET_CONFIG_SLOTS; i++) {
 		if (cfg->proceed_on[i] || cfg->priority[i] || cfg->attach_id[i])
 			fail_msg(
 				"unused slot %zu not zero: proceed_on %#x priority %d attach_id %u",
@@ -595,9 +598,9 @@ static void test_build_config_frags(void **state)
 
 static void test_build_config_full(void **state)
 {
-	struct pn_slot_entry s[PLUGNET_MAX_SLOTS + 1];
+	struct pn_slot_entry s[PLUGNET_CONFIG_SLOTS + 1];
 	struct plugnet_dispatcher_config cfg, before;
-	const size_t max = PLUGNET_MAX_SLOTS;
+	const size_t max = PLUGNET_CONFIG_SLOTS;
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(s); i++) {
@@ -635,58 +638,68 @@ static void test_build_config_full(void **state)
 
 static void test_check_config(void **state)
 {
+	/* The header fields of a good two-slot configuration, changed. */
+	static const struct {
+		__u32 magic, version, num_slots;
+		int err;
+	} cases[] = {
+		{PLUGNET_DISPATCHER_MAGIC, PLUGNET_DISPATCHER_VERSION, 2, 0},
+		/* Bad magic: not a plugnet dispatcher at all. */
+		{0, PLUGNET_DISPATCHER_VERSION, 2, -EPROTO},
+		{PLUGNET_DISPATCHER_MAGIC ^ 1, PLUGNET_DISPATCHER_VERSION, 2, -EPROTO},
+		/* Wrong byte order. */
+		{__builtin_bswap32(PLUGNET_DISPATCHER_MAGIC), PLUGNET_DISPATCHER_VERSION, 2,
+		 -EPROTO},
+		/* The magic is checked first. */
+		{__builtin_bswap32(PLUGNET_DISPATCHER_MAGIC), PLUGNET_DISPATCHER_VERSION + 1,
+		 PLUGNET_CONFIG_SLOTS + 1, -EPROTO},
+		/* Bad version: a plugnet dispatcher of another ABI; checked before the count. */
+		{PLUGNET_DISPATCHER_MAGIC, PLUGNET_DISPATCHER_VERSION + 1, 2, -EPROTONOSUPPORT},
+		{PLUGNET_DISPATCHER_MAGIC, 0, 2, -EPROTONOSUPPORT},
+		{PLUGNET_DISPATCHER_MAGIC, 0, PLUGNET_CONFIG_SLOTS + 1, -EPROTONOSUPPORT},
+		/* Slot count bounds. */
+		{PLUGNET_DISPATCHER_MAGIC, PLUGNET_DISPATCHER_VERSION, PLUGNET_CONFIG_SLOTS, 0},
+		{PLUGNET_DISPATCHER_MAGIC, PLUGNET_DISPATCHER_VERSION, PLUGNET_CONFIG_SLOTS + 1,
+		 -E2BIG},
+		{PLUGNET_DISPATCHER_MAGIC, PLUGNET_DISPATCHER_VERSION, UINT32_MAX, -E2BIG},
+	};
 	struct pn_slot_entry s[] = {slot(1, 0), slot(2, 5)};
 	struct plugnet_dispatcher_config good, cfg;
 
 	(void)state;
 	assert_int_equal(pn_slots_build_config(s, ARRAY_SIZE(s), 3, 3, &good), 0);
-	assert_int_equal(pn_slots_check_config(&good), 0);
+	assert_int_equal(good.magic, PLUGNET_DISPATCHER_MAGIC);
+	assert_int_equal(good.version, PLUGNET_DISPATCHER_VERSION);
+	assert_int_equal(good.num_slots, 2);
 
 	assert_int_equal(pn_slots_build_config(NULL, 0, 1, 1, &cfg), 0);
 	assert_int_equal(pn_slots_check_config(&cfg), 0);
 
-	/* Bad magic: not a plugnet dispatcher at all. */
-	cfg = good;
-	cfg.magic = 0;
-	assert_int_equal(pn_slots_check_config(&cfg), -EPROTO);
-	cfg.magic = PLUGNET_DISPATCHER_MAGIC ^ 1;
-	assert_int_equal(pn_slots_check_config(&cfg), -EPROTO);
-	cfg.magic = __builtin_bswap32(PLUGNET_DISPATCHER_MAGIC); /* wrong byte order */
-	assert_int_equal(pn_slots_check_config(&cfg), -EPROTO);
-	/* The magic is checked first. */
-	cfg.version = PLUGNET_DISPATCHER_VERSION + 1;
-	cfg.num_slots = PLUGNET_MAX_SLOTS + 1;
-	assert_int_equal(pn_slots_check_config(&cfg), -EPROTO);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int err;
 
-	/* Bad version: a plugnet dispatcher of another ABI. */
-	cfg = good;
-	cfg.version = PLUGNET_DISPATCHER_VERSION + 1;
-	assert_int_equal(pn_slots_check_config(&cfg), -EPROTONOSUPPORT);
-	cfg.version = 0;
-	assert_int_equal(pn_slots_check_config(&cfg), -EPROTONOSUPPORT);
-	cfg.num_slots = PLUGNET_MAX_SLOTS + 1;
-	assert_int_equal(pn_slots_check_config(&cfg), -EPROTONOSUPPORT);
-
-	/* Slot count bounds. */
-	cfg = good;
-	cfg.num_slots = PLUGNET_MAX_SLOTS;
-	assert_int_equal(pn_slots_check_config(&cfg), 0);
-	cfg.num_slots = PLUGNET_MAX_SLOTS + 1;
-	assert_int_equal(pn_slots_check_config(&cfg), -E2BIG);
-	cfg.num_slots = UINT32_MAX;
-	assert_int_equal(pn_slots_check_config(&cfg), -E2BIG);
+		cfg = good;
+		cfg.magic = cases[i].magic;
+		cfg.version = cases[i].version;
+		cfg.num_slots = cases[i].num_slots;
+		err = pn_slots_check_config(&cfg);
+		if (err != cases[i].err)
+			fail_msg("magic %#x version %u num_slots %u: %d, want %d", cfg.magic,
+				 cfg.version, cfg.num_slots, err, cases[i].err);
+	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_action_names),
-		cmocka_unit_test(test_parse_names),
-		cmocka_unit_test(test_parse_case_insensitive),
-		cmocka_unit_test(test_parse_numbers),
-		cmocka_unit_test(test_parse_spaces),
-		cmocka_unit_test(test_parse_duplicates),
-		cmocka_unit_test(test_parse_malformed),
+		cmocka_unit_test(test_parse_each_action),
+		PARSE_TEST(names),
+		PARSE_TEST(case_insensitive),
+		PARSE_TEST(numbers),
+		PARSE_TEST(spaces),
+		PARSE_TEST(duplicates),
+		PARSE_TEST(malformed),
 		cmocka_unit_test(test_format_known),
 		cmocka_unit_test(test_format_round_trip),
 		cmocka_unit_test(test_format_truncation),

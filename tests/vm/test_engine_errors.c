@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The engine's failure paths. Every failing call must return the right
- * -errno, leave a message in pn_engine__last_error() that names the problem
+ * -errno, leave a message in pn_last_error() that names the problem
  * and the object (interface, program), and leave the interface exactly as
  * it was: same revision, same slots, same verdict, no stray rev-* pins, no
  * leaked file descriptors.
+ *
+ * One table of cases, one driver: each case is a call with its arguments,
+ * the errno it must return and the pieces its message must contain; the
+ * driver checks those and everything "untouched" means, then the case's
+ * own further checks, if any.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,15 +23,18 @@
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 
+#include "engine_internal.h"
 #include "err_progs.skel.h"
 #include "evict_other.skel.h"
 #include "verdicts.skel.h"
 #include "testlib.h"
 
-#define NS        "pn-errors"
-#define IF_A      "er0"
-#define IF_B      "er1"
-#define COUNT_OFF 42 /* err_count's counter byte, see tests/progs/err_progs.bpf.c */
+#define NS          "pn-errors"
+#define IF_A        "er0"
+#define IF_B        "er1"
+#define COUNT_OFF   42 /* err_count's counter byte, see tests/progs/err_progs.bpf.c */
+#define OTHER_ROOT  "/sys/fs/bpf/plugnet-test-" NS "-other"
+#define FOREIGN_OBJ "/tmp/" NS "-evict_other.bpf.o"
 
 static struct tl_iface fx;
 
@@ -57,59 +63,12 @@ static int count_fds(void)
 	return n;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The rev-* entries of `dir`, sorted, space separated; "" if there are none. */
-static void rev_dirs(const char *dir, char *out, size_t size)
-{
-	char *names[2 * PLUGNET_MAX_SLOTS];
-	size_t n = 0, o = 0;
-	struct dirent *de;
-	DIR *d;
-
-	out[0] = '\0';
-	d = opendir(dir);
-	if (!d)
-		return;
-	while ((de = readdir(d)) && n < sizeof(names) / sizeof(names[0])) {
-		if (!strncmp(de->d_name, "rev-", 4))
-			names[n++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		if (names[i] && o < size)
-			o += (size_t)snprintf(out + o, size - o, "%s%s", i ? " " : "", names[i]);
-		free(names[i]);
-	}
-}
-
 /* Query XDP on `ifname` inside the test netns. */
 static int xdp_attached(const char *ifname, __u32 *prog_id, __u8 *mode)
 {
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	unsigned int ifindex = tl_ifindex(NS, ifname);
-	int self, err;
+	struct bpf_xdp_query_opts q;
+	int err = tl_xdp_query(fx.nsfd, ifname, &q);
 
-	*prog_id = 0;
-	*mode = 0;
-	if (!ifindex)
-		return -ENODEV;
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
-		return -errno;
-	if (setns(fx.nsfd, CLONE_NEWNET)) {
-		err = -errno;
-		close(self);
-		return err;
-	}
-	err = bpf_xdp_query((int)ifindex, 0, &q) ? -errno : 0;
-	if (setns(self, CLONE_NEWNET))
-		abort(); /* every later test would run in the wrong netns */
-	close(self);
 	*prog_id = q.prog_id;
 	*mode = q.attach_mode;
 	return err;
@@ -130,7 +89,7 @@ static void snap_take(struct snap *s, bool live)
 	tl_frame(s->frame);
 	tl_assert_ok(tl_xdp_run_frame(fd, s->frame, &s->verdict), "test run");
 	close(fd);
-	rev_dirs(pn_iface__pin_dir(fx.iface), s->revs, sizeof(s->revs));
+	tl_rev_dirs(pn_iface__pin_dir(fx.iface), s->revs, sizeof(s->revs));
 	if (live)
 		tl_assert_ok(xdp_attached(IF_A, &s->attached_id, &s->attach_mode), "xdp query");
 }
@@ -161,59 +120,385 @@ static void snap_assert_same(const struct snap *a, const struct snap *b)
 	assert_int_equal(b->nfds, a->nfds);
 }
 
-/* The engine's message contains `what`. */
-static void err_has(const char *what)
+/*
+ * The fixture's state, which every untouched interface must still show:
+ * err_count (priority 0), `counters` more of it, then xdp_drop (priority 10).
+ */
+static void assert_fixture_state(const struct snap *s, unsigned int counters)
 {
-	const char *msg = pn_engine__last_error(fx.engine);
+	const __u32 n = 2 + counters;
 
-	if (!strstr(msg, what))
-		fail_msg("last error \"%s\" does not contain \"%s\"", msg, what);
+	assert_int_equal(s->info.revision, 3 + counters);
+	assert_int_equal(s->info.num_slots, n);
+	assert_string_equal(s->info.slots[0].prog_name, "err_count");
+	assert_string_equal(s->info.slots[n - 1].prog_name, "xdp_drop");
+	/* Every slot ran: each counter, then xdp_drop last. */
+	assert_int_equal(s->frame[COUNT_OFF], 1 + counters);
+	assert_int_equal(s->verdict, XDP_DROP);
+	assert_int_equal(s->attached_id, s->info.dispatcher_prog_id);
+	assert_false(s->info.defunct);
 }
 
-static void err_show(const char *test, int err)
+/* --- the cases ------------------------------------------------------------- */
+
+struct run;
+
+enum obj { ERR_PROGS, VERDICTS, JUNK };
+enum cut { WHOLE, HALF, HEADER_ONLY, EMPTY };
+
+struct err_case {
+	const char *name;
+	/* Before the call: evict_other attached to er1 without a link, and more counters on er0. */
+	bool foreign;
+	unsigned int counters;
+	/* The call, and its arguments. */
+	int (*call)(struct run *r);
+	struct {
+		enum obj obj;
+		enum cut cut;
+		const char *prog;
+		const char *path; /* instead of the bytes */
+		int priority;
+		void (*before_swap)(void *arg);
+	} plug;
+	__u32 attach_id; /* to unplug */
+	struct {
+		const char *ifname;
+		unsigned int ifindex;
+		const char *netns_path; /* instead of the test netns */
+		enum pn_xdp_mode mode;
+		const char *pin_root; /* of a new engine, instead of the fixture's */
+	} install;
+	/* What the call must return, say and do. */
+	int err;
+	/* Pieces of pn_last_error(); {token}s stand for run-time values, see token(). */
+	const char *has[6];
+	unsigned long loads; /* programs the call loaded (and dropped again) */
+	bool gone;           /* the call ends with er0 deleted from the kernel */
+	/* Further checks, after the driver's. */
+	void (*check)(struct run *r);
+};
+
+struct run {
+	const struct err_case *c;
+	struct snap before, after;
+	__u32 foreign_id;   /* the program on er1, if the case put one there */
+	__u32 last_counter; /* attach id of the last counter the case added */
+};
+
+static void object(enum obj obj, enum cut cut, const void **elf, size_t *size)
 {
-	printf("# %s: %d: \"%s\"\n", test, err, pn_engine__last_error(fx.engine));
+	/* Random bytes (deterministic, and never an ELF magic). */
+	static unsigned char junk[4096];
+	__u32 x = 0x2545f491;
+
+	switch (obj) {
+	case ERR_PROGS:
+		*elf = err_progs__elf_bytes(size);
+		break;
+	case VERDICTS:
+		*elf = verdicts__elf_bytes(size);
+		break;
+	case JUNK:
+		for (size_t i = 0; i < sizeof(junk); i++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			junk[i] = (unsigned char)x;
+		}
+		junk[0] = 0;
+		*elf = junk;
+		*size = sizeof(junk);
+		break;
+	}
+	if (cut == HALF) /* a valid object cut in half: the section headers at its end are gone */
+		*size /= 2;
+	else if (cut == HEADER_ONLY)
+		*size = 64;
+	else if (cut == EMPTY)
+		*size = 0;
 }
 
-/* Interface A as "'er0' (netns N, ifindex I)" appears in every message about it. */
-static void err_names_iface(void)
+static int call_plug(struct run *r)
 {
-	char buf[128];
-
-	snprintf(buf, sizeof(buf), "interface '%s' (netns %llu, ifindex %u)", IF_A,
-		 (unsigned long long)pn_iface__netns_id(fx.iface), pn_iface__ifindex(fx.iface));
-	err_has(buf);
-}
-
-static int plug_bytes(const void *elf, size_t size, const char *name, int prio, __u32 *id)
-{
+	const struct pn_engine_hooks hooks = {.before_swap = r->c->plug.before_swap};
 	struct pn_slot_spec spec = {
-		.elf = elf,
-		.elf_size = size,
-		.prog_name = name,
-		.priority = prio,
+		.elf_path = r->c->plug.path,
+		.prog_name = r->c->plug.prog,
+		.priority = r->c->plug.priority,
 	};
+	int err;
 
-	return pn_iface__plug(fx.iface, &spec, id);
+	if (!spec.elf_path)
+		object(r->c->plug.obj, r->c->plug.cut, &spec.elf, &spec.elf_size);
+	pn_engine__set_hooks(fx.engine, &hooks);
+	err = pn_iface__plug(fx.iface, &spec, NULL);
+	pn_engine__set_hooks(fx.engine, NULL);
+	return err;
 }
 
-/* --- fixture: A carries err_count (prio 0) then xdp_drop (prio 10) --------- */
+static int call_unplug(struct run *r)
+{
+	return pn_iface__unplug(fx.iface, r->c->attach_id);
+}
 
+static int call_install(struct run *r)
+{
+	struct pn_iface_ref ref = {
+		.netns_fd = r->c->install.netns_path ? -1 : fx.nsfd,
+		.netns_path = r->c->install.netns_path,
+		.ifname = r->c->install.ifname,
+		.ifindex = r->c->install.ifindex,
+	};
+	const char *root = r->c->install.pin_root;
+	struct pn_engine *e = fx.engine;
+	struct pn_iface *ifc = NULL;
+	int err;
+
+	if (root) {
+		(void)tl_sh("rm -rf %s", root);
+		tl_assert_ok(pn_engine__new(root, &e), "new engine");
+	}
+	err = pn_engine__install(e, &ref, r->c->install.mode, &ifc);
+	assert_null(ifc);
+	if (root) {
+		pn_engine__free(e);
+		(void)tl_sh("rm -rf %s", root);
+	}
+	return err;
+}
+
+/* A second engine on the fixture's pin root. */
+static int call_new_engine(struct run *r)
+{
+	struct pn_engine *e = NULL;
+	int err = pn_engine__new(fx.pin_root, &e);
+
+	(void)r;
+	if (e) {
+		pn_engine__free(e);
+		fail_msg("a second engine on %s was created", fx.pin_root);
+	}
+	return err;
+}
+
+static bool is(const char *name, int name_len, const char *token)
+{
+	return strlen(token) == (size_t)name_len && !strncmp(name, token, (size_t)name_len);
+}
+
+/* The value of {name} (name_len bytes) in `r`, as text. */
+static void token(const struct run *r, const char *name, int name_len, char *val, size_t size)
+{
+	if (is(name, name_len, "netns"))
+		snprintf(val, size, "%llu", (unsigned long long)pn_iface__netns_id(fx.iface));
+	else if (is(name, name_len, "ifindex"))
+		snprintf(val, size, "%u", pn_iface__ifindex(fx.iface));
+	else if (is(name, name_len, "er1_ifindex"))
+		snprintf(val, size, "%u", tl_ifindex(NS, IF_B));
+	else if (is(name, name_len, "pin_root"))
+		snprintf(val, size, "%s", fx.pin_root);
+	else if (is(name, name_len, "pid"))
+		snprintf(val, size, "%d", getpid());
+	else if (is(name, name_len, "dispatcher"))
+		snprintf(val, size, "%u", r->before.info.dispatcher_prog_id);
+	else if (is(name, name_len, "foreign") && r->foreign_id)
+		snprintf(val, size, "%u", r->foreign_id);
+	else
+		fail_msg("%s: no value for {%.*s}", r->c->name, name_len, name);
+}
+
+/* Fail unless the last error contains `want`, its {token}s replaced. */
+static void expect_has(const struct run *r, const char *want)
+{
+	char buf[512], val[256];
+	size_t o = 0;
+
+	while (*want) {
+		const char *end = *want == '{' ? strchr(want, '}') : NULL;
+
+		if (end) {
+			token(r, want + 1, (int)(end - want - 1), val, sizeof(val));
+			want = end + 1;
+		} else {
+			val[0] = *want++;
+			val[1] = '\0';
+		}
+		assert_true(o + strlen(val) < sizeof(buf));
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s", val);
+	}
+	tl_assert_contains(pn_last_error(), buf);
+}
+
+/* --- further checks of some cases ------------------------------------------ */
+
+/* The same object, whole, plugs fine: only the damage made it fail. */
+static void check_whole_plugs(struct run *r)
+{
+	size_t size;
+	const void *elf = verdicts__elf_bytes(&size);
+	__u32 id;
+
+	(void)r;
+	tl_assert_ok(tl_plug(&fx, elf, size, "xdp_pass", -5, 0, &id), "plug the whole object");
+	tl_assert_ok(pn_iface__unplug(fx.iface, id), "unplug it again");
+}
+
+/* Not stuck: free one slot and it can be used again. */
+static void check_slot_freed(struct run *r)
+{
+	size_t size;
+	const void *elf = err_progs__elf_bytes(&size);
+
+	tl_assert_ok(pn_iface__unplug(fx.iface, r->last_counter), "unplug the last counter");
+	tl_assert_ok(tl_plug(&fx, elf, size, "err_count", 0, 0, NULL), "plug into the freed slot");
+}
+
+static void vanish(void *arg)
+{
+	(void)arg;
+	if (tl_sh("ip -n %s link del %s", NS, IF_A))
+		fprintf(stderr, "vanish: could not delete %s\n", IF_A);
+}
+
+/* er0 is gone: further revisions fail the same way, and it can still be removed. */
+static void check_defunct(struct run *r)
+{
+	char dir[256];
+	struct stat st;
+	size_t size;
+	const void *elf = verdicts__elf_bytes(&size);
+
+	assert_int_equal(tl_ifindex(NS, IF_A), 0); /* it really is gone */
+	assert_true(r->after.info.defunct);
+	assert_int_equal(tl_plug_iface(fx.iface, elf, size, "xdp_pass", -1, 0, NULL), -ENOLINK);
+	tl_assert_contains(pn_last_error(), "the interface is gone");
+	snap_take(&r->after, false);
+	snap_assert_same(&r->before, &r->after);
+
+	snprintf(dir, sizeof(dir), "%s", pn_iface__pin_dir(fx.iface));
+	tl_assert_ok(pn_iface__remove(fx.iface), "remove the defunct interface");
+	fx.iface = NULL;
+	assert_int_not_equal(stat(dir, &st), 0);
+	assert_int_equal(errno, ENOENT);
+}
+
+/* The foreign program is still on er1, in the same mode, and no pins were made for er1. */
+static void check_foreign_kept(struct run *r)
+{
+	char dir[256];
+	struct stat st;
+	__u32 id;
+	__u8 mode;
+
+	tl_assert_ok(xdp_attached(IF_B, &id, &mode), "query er1 again");
+	assert_int_equal(id, r->foreign_id);
+	assert_int_equal(mode, XDP_ATTACHED_DRV);
+	snprintf(dir, sizeof(dir), "%s/%llu/%u", fx.pin_root,
+		 (unsigned long long)pn_iface__netns_id(fx.iface), tl_ifindex(NS, IF_B));
+	assert_int_not_equal(stat(dir, &st), 0);
+}
+
+/* --- the table --------------------------------------------------------------- */
+
+/* How every message about er0 (er1) names it. */
+#define ER0 "interface 'er0' (netns {netns}, ifindex {ifindex})"
+#define ER1 "interface 'er1' (netns {netns}, ifindex {er1_ifindex})"
+
+#define NOT_ELF  "program 'xdp_pass': not a loadable BPF ELF object"
+#define NO_NAME  "no program name given"
+#define FOREIGN  ": XDP program {foreign} 'evict_other' is already attached"
+#define NO_IFACE "no such interface"
+#define FULL     (PLUGNET_CONFIG_SLOTS - 2)
+
+#define PLUG(...)    .call = call_plug, .plug = {__VA_ARGS__}
+#define INSTALL(...) .call = call_install, .install = {__VA_ARGS__}
+
+static const struct err_case cases[] = {
+	/* Plugs the engine refuses before any revision. */
+	{"verifier_rejects", PLUG(.obj = ERR_PROGS, .prog = "err_unchecked"), .err = -EACCES,
+	 /* The tail of the verifier log: its actual complaint, not just "load failed". */
+	 .has = {ER0, "program 'err_unchecked': the kernel refused to load it (Permission denied)",
+		 "; verifier log: ", "invalid access to packet",
+		 "R1 offset is outside of the packet"}},
+	{"not_xdp", PLUG(.obj = ERR_PROGS, .prog = "err_tc"), .err = -EINVAL,
+	 .has = {ER0, "program 'err_tc': is a sched_cls program (section 'tc'), not an XDP "
+		      "program"}},
+	{"unknown_program_name", PLUG(.obj = ERR_PROGS, .prog = "no_such_prog"), .err = -ENOENT,
+	 .has = {ER0, "program 'no_such_prog': not in the object; it has:", "'err_unchecked'",
+		 "'err_tc'", "'err_count'"}},
+	{"empty_program_name", PLUG(.obj = ERR_PROGS, .prog = ""), .err = -EINVAL,
+	 .has = {ER0, NO_NAME}},
+	{"null_program_name", PLUG(.obj = ERR_PROGS, .prog = NULL), .err = -EINVAL,
+	 .has = {ER0, NO_NAME}},
+	/* An errno, not libbpf's own code (the driver checks there is no "Unknown error"). */
+	{"random_bytes", PLUG(.obj = JUNK, .prog = "xdp_pass"), .err = -EINVAL,
+	 .has = {ER0, NOT_ELF}, .check = check_whole_plugs},
+	{"truncated_in_half", PLUG(.obj = VERDICTS, .cut = HALF, .prog = "xdp_pass"),
+	 .err = -EINVAL, .has = {ER0, NOT_ELF}, .check = check_whole_plugs},
+	{"truncated_to_its_header", PLUG(.obj = VERDICTS, .cut = HEADER_ONLY, .prog = "xdp_pass"),
+	 .err = -EINVAL, .has = {ER0, NOT_ELF}, .check = check_whole_plugs},
+	{"empty_object", PLUG(.obj = VERDICTS, .cut = EMPTY, .prog = "xdp_pass"), .err = -EINVAL,
+	 .has = {ER0, "program 'xdp_pass': the ELF object is empty"}, .check = check_whole_plugs},
+	{"missing_file", PLUG(.path = "/nonexistent/plugnet/err.bpf.o", .prog = "xdp_pass"),
+	 .err = -ENOENT,
+	 .has = {ER0, "program 'xdp_pass': cannot read object file "
+		      "'/nonexistent/plugnet/err.bpf.o': No such file or directory"}},
+	{"directory", PLUG(.path = "/", .prog = "xdp_pass"), .err = -EINVAL,
+	 .has = {ER0, "program 'xdp_pass': cannot read object file '/': not a regular"}},
+	/* The fixture's two slots and FULL more counters (the same cached program). */
+	{"too_many_slots", .counters = FULL, PLUG(.obj = ERR_PROGS, .prog = "err_count"),
+	 .err = -ENOSPC, .has = {ER0 ": all 63 slots are in use"}, .check = check_slot_freed},
+	/* Revisions that fail. xdp_pass is verified before the interface goes. */
+	{"iface_vanishes",
+	 PLUG(.obj = VERDICTS, .prog = "xdp_pass", .priority = -1, .before_swap = vanish),
+	 .err = -ENOLINK, .has = {ER0 ": the interface is gone"}, .loads = 1, .gone = true,
+	 .check = check_defunct},
+	/* Unplugs. Id 0 is never handed out. */
+	{"unplug_unknown_id", .call = call_unplug, .attach_id = 999, .err = -ENOENT,
+	 .has = {ER0 ": no slot with attach id 999"}},
+	{"unplug_id_0", .call = call_unplug, .attach_id = 0, .err = -ENOENT,
+	 .has = {ER0 ": no slot with attach id 0"}},
+	/* Installs: on er1, which carries a program plugnet does not own, in every mode. */
+	{"foreign_program_auto", .foreign = true, INSTALL(.ifname = IF_B, .mode = PN_XDP_MODE_AUTO),
+	 .err = -EEXIST, .has = {ER1 FOREIGN}, .check = check_foreign_kept},
+	{"foreign_program_native", .foreign = true,
+	 INSTALL(.ifname = IF_B, .mode = PN_XDP_MODE_NATIVE), .err = -EEXIST, .has = {ER1 FOREIGN},
+	 .check = check_foreign_kept},
+	{"foreign_program_generic", .foreign = true,
+	 INSTALL(.ifname = IF_B, .mode = PN_XDP_MODE_GENERIC), .err = -EEXIST, .has = {ER1 FOREIGN},
+	 .check = check_foreign_kept},
+	/* On er0 again: the same engine already manages it. */
+	{"install_twice_same_engine", INSTALL(.ifname = IF_A), .err = -EEXIST,
+	 .has = {ER0 ": already managed"}},
+	/* An engine with other pins: er0 carries a program it does not own. */
+	{"install_twice_other_pin_root", INSTALL(.ifname = IF_A, .pin_root = OTHER_ROOT),
+	 .err = -EEXIST,
+	 .has = {ER0 ": XDP program {dispatcher} 'plugnet_root' is already attached"}},
+	/* A second engine on the same pin root is refused before it can install anything. */
+	{"second_engine_same_pin_root", .call = call_new_engine, .err = -EBUSY,
+	 .has = {"pin root '{pin_root}' is in use by another plugnet engine (pid {pid})"}},
+	{"install_no_such_iface", INSTALL(.ifname = "nope0"), .err = -ENODEV,
+	 .has = {"interface 'nope0' (netns {netns}): " NO_IFACE}},
+	{"install_no_such_ifindex", INSTALL(.ifindex = 4000), .err = -ENODEV,
+	 .has = {"interface with ifindex 4000 (netns {netns}): " NO_IFACE}},
+	{"install_no_such_netns", INSTALL(.netns_path = "/run/netns/pn-nope", .ifname = IF_A),
+	 .err = -ENOENT,
+	 .has = {"network namespace /run/netns/pn-nope: No such file or directory"}},
+};
+
+/* --- the driver ---------------------------------------------------------------- */
+
+/* er0 carries err_count (priority 0) then xdp_drop (priority 10). */
 static int setup(void **state)
 {
-	const void *elf;
-	size_t size;
+	static const struct tl_slot slots[] = {
+		{err_progs__elf_bytes, "err_count", 0, 0},
+		{verdicts__elf_bytes, "xdp_drop", 10, 0},
+	};
 
 	(void)state;
-	if (tl_iface_setup(&fx, NS, IF_A, IF_B))
-		return -1;
-	elf = err_progs__elf_bytes(&size);
-	if (tl_plug(&fx, elf, size, "err_count", 0, 0, NULL))
-		return -1;
-	elf = verdicts__elf_bytes(&size);
-	if (tl_plug(&fx, elf, size, "xdp_drop", 10, 0, NULL))
-		return -1;
-	return 0;
+	return tl_iface_setup(&fx, NS, IF_A, IF_B) || tl_plug_all(&fx, slots, ARRAY_SIZE(slots))
+		       ? -1
+		       : 0;
 }
 
 static int teardown(void **state)
@@ -225,462 +510,68 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* The fixture's state, which every untouched interface must still show. */
-static void assert_fixture_state(const struct snap *s)
+static void prepare(struct run *r)
 {
-	assert_int_equal(s->info.revision, 3);
-	assert_int_equal(s->info.num_slots, 2);
-	assert_string_equal(s->info.slots[0].prog_name, "err_count");
-	assert_string_equal(s->info.slots[1].prog_name, "xdp_drop");
-	assert_int_equal(s->verdict, XDP_DROP);
-	assert_int_equal(s->frame[COUNT_OFF], 1);
-	assert_int_equal(s->attached_id, s->info.dispatcher_prog_id);
-}
-
-/* --- cases ------------------------------------------------------------------- */
-
-static void test_verifier_rejects(void **state)
-{
-	struct snap before, after;
-	unsigned long loads = pn_engine__prog_loads(fx.engine);
-	const void *elf;
 	size_t size;
-	int err;
-
-	(void)state;
-	snap_take(&before, true);
-	assert_fixture_state(&before);
-	elf = err_progs__elf_bytes(&size);
-	err = plug_bytes(elf, size, "err_unchecked", 0, NULL);
-	err_show("verifier", err);
-	assert_int_equal(err, -EACCES);
-	err_names_iface();
-	err_has("program 'err_unchecked': the kernel refused to load it (Permission denied)");
-	/* The tail of the verifier log: its actual complaint, not just "load failed". */
-	err_has("; verifier log: ");
-	err_has("invalid access to packet");
-	err_has("R1 offset is outside of the packet");
-	assert_int_equal(pn_engine__prog_loads(fx.engine), loads);
-	snap_take(&after, true);
-	snap_assert_same(&before, &after);
-}
-
-static void test_not_xdp(void **state)
-{
-	struct snap before, after;
 	const void *elf;
-	size_t size;
-	int err;
-
-	(void)state;
-	snap_take(&before, true);
-	assert_fixture_state(&before);
-	elf = err_progs__elf_bytes(&size);
-	err = plug_bytes(elf, size, "err_tc", 0, NULL);
-	err_show("not xdp", err);
-	assert_int_equal(err, -EINVAL);
-	err_names_iface();
-	err_has("program 'err_tc': is a sched_cls program (section 'tc'), not an XDP program");
-	snap_take(&after, true);
-	snap_assert_same(&before, &after);
-}
-
-static void test_missing_program_name(void **state)
-{
-	struct snap before, after;
-	const void *elf;
-	size_t size;
-	int err;
-
-	(void)state;
-	snap_take(&before, true);
-	assert_fixture_state(&before);
-	elf = err_progs__elf_bytes(&size);
-
-	err = plug_bytes(elf, size, "no_such_prog", 0, NULL);
-	err_show("unknown name", err);
-	assert_int_equal(err, -ENOENT);
-	err_names_iface();
-	err_has("program 'no_such_prog': not in the object; it has:");
-	err_has("'err_unchecked'");
-	err_has("'err_tc'");
-	err_has("'err_count'");
-
-	err = plug_bytes(elf, size, "", 0, NULL);
-	err_show("empty name", err);
-	assert_int_equal(err, -EINVAL);
-	err_names_iface();
-	err_has("no program name given");
-
-	err = plug_bytes(elf, size, NULL, 0, NULL);
-	err_show("NULL name", err);
-	assert_int_equal(err, -EINVAL);
-	err_names_iface();
-	err_has("no program name given");
-
-	snap_take(&after, true);
-	snap_assert_same(&before, &after);
-}
-
-static void test_malformed_elf(void **state)
-{
-	struct pn_slot_spec spec = {.prog_name = "xdp_pass"};
-	struct snap before, after;
-	unsigned char junk[4096];
-	const void *elf;
-	size_t size;
-	__u32 x = 0x2545f491, id;
-	int err;
-
-	(void)state;
-	snap_take(&before, true);
-	assert_fixture_state(&before);
-	elf = verdicts__elf_bytes(&size);
-
-	/* Random bytes (deterministic, and never an ELF magic). */
-	for (size_t i = 0; i < sizeof(junk); i++) {
-		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-		junk[i] = (unsigned char)x;
-	}
-	junk[0] = 0;
-	err = plug_bytes(junk, sizeof(junk), "xdp_pass", 0, NULL);
-	err_show("random bytes", err);
-	assert_int_equal(err, -EINVAL); /* an errno, not libbpf's own code */
-	assert_null(strstr(pn_engine__last_error(fx.engine), "Unknown error"));
-	err_names_iface();
-	err_has("program 'xdp_pass': not a loadable BPF ELF object");
-
-	/* A valid object cut in half: the section headers at its end are gone. */
-	err = plug_bytes(elf, size / 2, "xdp_pass", 0, NULL);
-	err_show("truncated in half", err);
-	assert_int_equal(err, -EINVAL);
-	assert_null(strstr(pn_engine__last_error(fx.engine), "Unknown error"));
-	err_names_iface();
-	err_has("program 'xdp_pass': not a loadable BPF ELF object");
-
-	/* Only the ELF header left. */
-	err = plug_bytes(elf, 64, "xdp_pass", 0, NULL);
-	err_show("truncated to its header", err);
-	assert_int_equal(err, -EINVAL);
-	assert_null(strstr(pn_engine__last_error(fx.engine), "Unknown error"));
-	err_names_iface();
-	err_has("program 'xdp_pass': not a loadable BPF ELF object");
-
-	/* No bytes at all. */
-	err = plug_bytes(elf, 0, "xdp_pass", 0, NULL);
-	err_show("empty", err);
-	assert_int_equal(err, -EINVAL);
-	err_names_iface();
-	err_has("program 'xdp_pass': the ELF object is empty");
-
-	/* A path that does not exist. */
-	spec.elf_path = "/nonexistent/plugnet/err.bpf.o";
-	err = pn_iface__plug(fx.iface, &spec, NULL);
-	err_show("missing file", err);
-	assert_int_equal(err, -ENOENT);
-	err_names_iface();
-	err_has("program 'xdp_pass': cannot read object file '/nonexistent/plugnet/err.bpf.o': "
-		"No such file or directory");
-
-	/* A path that is not a regular file. */
-	spec.elf_path = "/";
-	err = pn_iface__plug(fx.iface, &spec, NULL);
-	err_show("directory", err);
-	assert_int_equal(err, -EINVAL);
-	err_names_iface();
-	err_has("program 'xdp_pass': cannot read object file '/': not a regular");
-
-	snap_take(&after, true);
-	snap_assert_same(&before, &after);
-
-	/* Control: the same object, whole, plugs fine. */
-	tl_assert_ok(plug_bytes(elf, size, "xdp_pass", -5, &id), "plug the whole object");
-	tl_assert_ok(pn_iface__unplug(fx.iface, id), "unplug it again");
-}
-
-static void test_too_many_slots(void **state)
-{
-	struct snap before, after;
-	const void *elf;
-	size_t size;
-	__u32 id;
-	int err;
-
-	(void)state;
-	elf = err_progs__elf_bytes(&size);
-	/* The fixture has two slots; fill the rest with the same (cached) counter. */
-	for (int i = 2; i < PLUGNET_MAX_SLOTS; i++) {
-		err = plug_bytes(elf, size, "err_count", 0, &id);
-		if (err)
-			fail_msg("plug %d: %s", i, pn_engine__last_error(fx.engine));
-	}
-	snap_take(&before, true);
-	assert_int_equal(before.info.num_slots, PLUGNET_MAX_SLOTS);
-	/* Every slot ran: 62 counters, then xdp_drop (priority 10) last. */
-	assert_int_equal(before.frame[COUNT_OFF], PLUGNET_MAX_SLOTS - 1);
-	assert_int_equal(before.verdict, XDP_DROP);
-	assert_string_equal(before.info.slots[PLUGNET_MAX_SLOTS - 1].prog_name, "xdp_drop");
-
-	err = plug_bytes(elf, size, "err_count", 0, NULL);
-	err_show("too many slots", err);
-	assert_int_equal(err, -ENOSPC);
-	err_names_iface();
-	err_has("all 63 slots are in use");
-	snap_take(&after, true);
-	snap_assert_same(&before, &after);
-	assert_int_equal(after.info.num_slots, PLUGNET_MAX_SLOTS);
-
-	/* Not stuck: free one slot and it can be used again. */
-	tl_assert_ok(pn_iface__unplug(fx.iface, id), "unplug the last counter");
-	tl_assert_ok(plug_bytes(elf, size, "err_count", 0, NULL), "plug into the freed slot");
-}
-
-static void vanish(void *arg)
-{
-	(void)arg;
-	if (tl_sh("ip -n %s link del %s", NS, IF_A))
-		fprintf(stderr, "vanish: could not delete %s\n", IF_A);
-}
-
-static void test_iface_vanishes(void **state)
-{
-	struct pn_engine_hooks hooks = {.before_swap = vanish};
-	struct snap before, after;
-	char dir[256];
-	struct stat st;
-	const void *elf;
-	size_t size;
-	int err;
-
-	(void)state;
-	snap_take(&before, true);
-	assert_fixture_state(&before);
-	assert_false(before.info.defunct);
-	snprintf(dir, sizeof(dir), "%s", pn_iface__pin_dir(fx.iface));
-
-	elf = verdicts__elf_bytes(&size);
-	pn_engine__set_hooks(fx.engine, &hooks);
-	err = plug_bytes(elf, size, "xdp_pass", -1, NULL);
-	pn_engine__set_hooks(fx.engine, NULL);
-	err_show("interface vanished", err);
-	assert_int_equal(err, -ENOLINK);
-	err_names_iface();
-	err_has("the interface is gone");
-	assert_int_equal(tl_ifindex(NS, IF_A), 0); /* it really is gone */
-
-	snap_take(&after, false);
-	before.attached_id = before.attach_mode = 0; /* nothing to query any more */
-	snap_assert_same(&before, &after);
-	assert_true(after.info.defunct);
-
-	/* Further revisions fail the same way, and still leave nothing behind. */
-	err = plug_bytes(elf, size, "xdp_pass", -1, NULL);
-	assert_int_equal(err, -ENOLINK);
-	err_has("the interface is gone");
-	snap_take(&after, false);
-	snap_assert_same(&before, &after);
-
-	/* And it can still be removed, pins and all. */
-	tl_assert_ok(pn_iface__remove(fx.iface), "remove the defunct interface");
-	fx.iface = NULL;
-	assert_int_not_equal(stat(dir, &st), 0);
-	assert_int_equal(errno, ENOENT);
-}
-
-/* Write an embedded object to a file, for iproute2. */
-static void write_file(const char *path, const void *bytes, size_t size)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(bytes, 1, size, f), size);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void test_foreign_program(void **state)
-{
-	struct pn_iface_ref ref = {.netns_fd = fx.nsfd, .ifname = IF_B};
-	struct snap before, after;
-	struct pn_iface *other = NULL;
-	struct bpf_prog_info pi = {};
-	__u32 len = sizeof(pi), id, id2;
-	char path[64], want[64], dir[256];
-	struct stat st;
-	const void *elf;
-	size_t size;
 	__u8 mode;
-	int err, fd;
 
-	(void)state;
-	snprintf(path, sizeof(path), "/tmp/%s-evict_other.bpf.o", NS);
-	elf = evict_other__elf_bytes(&size);
-	write_file(path, elf, size);
-	assert_int_equal(tl_sh("ip -n %s link set dev %s xdp obj %s sec xdp", NS, IF_B, path), 0);
-	unlink(path);
-	tl_assert_ok(xdp_attached(IF_B, &id, &mode), "query er1");
-	assert_true(id != 0);
-	fd = bpf_prog_get_fd_by_id(id);
-	assert_true(fd >= 0);
-	assert_int_equal(bpf_obj_get_info_by_fd(fd, &pi, &len), 0);
-	close(fd);
-	assert_string_equal(pi.name, "evict_other");
+	if (r->c->foreign) {
+		struct bpf_prog_info pi = {};
+		__u32 len = sizeof(pi);
+		int fd;
 
-	snap_take(&before, true);
-	assert_fixture_state(&before);
-	for (int m = PN_XDP_MODE_AUTO; m <= PN_XDP_MODE_GENERIC; m++) {
-		err = pn_engine__install(fx.engine, &ref, (enum pn_xdp_mode)m, &other);
-		err_show("foreign program", err);
-		assert_int_equal(err, -EEXIST);
-		assert_null(other);
-		err_has("interface 'er1'");
-		snprintf(want, sizeof(want), "XDP program %u 'evict_other' is already attached",
-			 id);
-		err_has(want);
+		elf = evict_other__elf_bytes(&size);
+		tl_assert_ok(tl_write_file(FOREIGN_OBJ, elf, size), FOREIGN_OBJ);
+		assert_int_equal(
+			tl_sh("ip -n %s link set dev %s xdp obj %s sec xdp", NS, IF_B, FOREIGN_OBJ),
+			0);
+		unlink(FOREIGN_OBJ);
+		tl_assert_ok(xdp_attached(IF_B, &r->foreign_id, &mode), "query er1");
+		assert_true(r->foreign_id != 0);
+		fd = bpf_prog_get_fd_by_id(r->foreign_id);
+		assert_true(fd >= 0);
+		assert_int_equal(bpf_obj_get_info_by_fd(fd, &pi, &len), 0);
+		close(fd);
+		assert_string_equal(pi.name, "evict_other");
 	}
-	/* The foreign program is still there, in the same mode. */
-	tl_assert_ok(xdp_attached(IF_B, &id2, &mode), "query er1 again");
-	assert_int_equal(id2, id);
-	assert_int_equal(mode, XDP_ATTACHED_DRV);
-	/* No pins were made for er1, and er0 is untouched. */
-	snprintf(dir, sizeof(dir), "%s/%llu/%u", fx.pin_root,
-		 (unsigned long long)pn_iface__netns_id(fx.iface), tl_ifindex(NS, IF_B));
-	assert_int_not_equal(stat(dir, &st), 0);
-	snap_take(&after, true);
-	snap_assert_same(&before, &after);
+	elf = err_progs__elf_bytes(&size);
+	for (unsigned int i = 0; i < r->c->counters; i++) {
+		if (tl_plug(&fx, elf, size, "err_count", 0, 0, &r->last_counter))
+			fail_msg("plug counter %u: %s", i, pn_last_error());
+	}
 }
 
-static void test_install_twice(void **state)
+static void run_case(void **state)
 {
-	struct pn_iface_ref ref = {.netns_fd = fx.nsfd, .ifname = IF_A};
-	const char *other_root = "/sys/fs/bpf/plugnet-test-" NS "-other";
-	struct pn_engine *e2 = NULL, *e3 = NULL;
-	struct pn_iface *ifc = NULL;
-	struct snap before, after;
-	char want[128];
+	struct run r = {.c = *state};
+	unsigned long loads;
 	int err;
 
-	(void)state;
-	snap_take(&before, true);
-	assert_fixture_state(&before);
+	assert_non_null(r.c->call);
+	assert_non_null(r.c->has[0]); /* every case says what its message must name */
+	prepare(&r);
+	snap_take(&r.before, true);
+	assert_fixture_state(&r.before, r.c->counters);
 
-	/* The same engine: it already manages er0. */
-	err = pn_engine__install(fx.engine, &ref, PN_XDP_MODE_AUTO, &ifc);
-	err_show("install twice, same engine", err);
-	assert_int_equal(err, -EEXIST);
-	assert_null(ifc);
-	err_names_iface();
-	err_has("already managed");
+	loads = pn_engine__prog_loads(fx.engine);
+	err = r.c->call(&r);
+	printf("# %s: %d: \"%s\"\n", r.c->name, err, pn_last_error());
+	assert_int_equal(err, r.c->err);
+	for (size_t i = 0; i < ARRAY_SIZE(r.c->has) && r.c->has[i]; i++)
+		expect_has(&r, r.c->has[i]);
+	assert_null(strstr(pn_last_error(), "Unknown error"));
+	assert_int_equal(pn_engine__prog_loads(fx.engine) - loads, r.c->loads);
 
-	/* A second engine on the same pin root (an agent restart): adopt, don't install. */
-	tl_assert_ok(pn_engine__new(fx.pin_root, &e2), "second engine");
-	err = pn_engine__install(e2, &ref, PN_XDP_MODE_AUTO, &ifc);
-	printf("# install twice, same pin root: \"%s\"\n", pn_engine__last_error(e2));
-	assert_int_equal(err, -EEXIST);
-	assert_null(ifc);
-	snprintf(want, sizeof(want), "(pinned at %s/link); adopt it instead",
-		 pn_iface__pin_dir(fx.iface));
-	assert_non_null(strstr(pn_engine__last_error(e2), "interface 'er0'"));
-	assert_non_null(strstr(pn_engine__last_error(e2), want));
-	pn_engine__free(e2);
-
-	/* An engine with other pins: er0 carries a program it does not own. */
-	(void)tl_sh("rm -rf %s", other_root);
-	tl_assert_ok(pn_engine__new(other_root, &e3), "third engine");
-	err = pn_engine__install(e3, &ref, PN_XDP_MODE_AUTO, &ifc);
-	printf("# install twice, other pin root: \"%s\"\n", pn_engine__last_error(e3));
-	assert_int_equal(err, -EEXIST);
-	assert_null(ifc);
-	snprintf(want, sizeof(want), "XDP program %u 'plugnet_root' is already attached",
-		 before.info.dispatcher_prog_id);
-	assert_non_null(strstr(pn_engine__last_error(e3), "interface 'er0'"));
-	assert_non_null(strstr(pn_engine__last_error(e3), want));
-	pn_engine__free(e3);
-	(void)tl_sh("rm -rf %s", other_root);
-
-	snap_take(&after, true);
-	snap_assert_same(&before, &after);
-}
-
-static void test_unplug_unknown(void **state)
-{
-	struct snap before, after;
-	int err;
-
-	(void)state;
-	snap_take(&before, true);
-	assert_fixture_state(&before);
-	err = pn_iface__unplug(fx.iface, 999);
-	err_show("unplug unknown id", err);
-	assert_int_equal(err, -ENOENT);
-	err_names_iface();
-	err_has("no slot with attach id 999");
-	/* Id 0 is never handed out. */
-	assert_int_equal(pn_iface__unplug(fx.iface, 0), -ENOENT);
-	err_has("no slot with attach id 0");
-	snap_take(&after, true);
-	snap_assert_same(&before, &after);
-}
-
-static void test_install_no_such_iface(void **state)
-{
-	struct pn_iface_ref ref = {.netns_fd = fx.nsfd, .ifname = "nope0"};
-	struct pn_iface *ifc = NULL;
-	struct snap before, after;
-	char want[96];
-	int err;
-
-	(void)state;
-	snap_take(&before, true);
-	assert_fixture_state(&before);
-
-	err = pn_engine__install(fx.engine, &ref, PN_XDP_MODE_AUTO, &ifc);
-	err_show("no such interface", err);
-	assert_int_equal(err, -ENODEV);
-	assert_null(ifc);
-	snprintf(want, sizeof(want), "interface 'nope0' (netns %llu",
-		 (unsigned long long)pn_iface__netns_id(fx.iface));
-	err_has(want);
-	err_has("no such interface");
-
-	/* By index. */
-	ref.ifname = NULL;
-	ref.ifindex = 4000;
-	err = pn_engine__install(fx.engine, &ref, PN_XDP_MODE_AUTO, &ifc);
-	err_show("no such ifindex", err);
-	assert_int_equal(err, -ENODEV);
-	assert_null(ifc);
-	snprintf(want, sizeof(want), "interface with ifindex 4000 (netns %llu)",
-		 (unsigned long long)pn_iface__netns_id(fx.iface));
-	err_has(want);
-	err_has("no such interface");
-
-	/* A netns that does not exist. */
-	ref = (struct pn_iface_ref){
-		.netns_fd = -1, .netns_path = "/run/netns/pn-nope", .ifname = IF_A};
-	err = pn_engine__install(fx.engine, &ref, PN_XDP_MODE_AUTO, &ifc);
-	err_show("no such netns", err);
-	assert_int_equal(err, -ENOENT);
-	assert_null(ifc);
-	err_has("network namespace /run/netns/pn-nope");
-
-	snap_take(&after, true);
-	snap_assert_same(&before, &after);
+	if (r.c->gone)
+		r.before.attached_id = r.before.attach_mode = 0; /* nothing to query any more */
+	snap_take(&r.after, !r.c->gone);
+	snap_assert_same(&r.before, &r.after);
+	if (r.c->check)
+		r.c->check(&r);
 }
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_verifier_rejects, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_xdp, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_missing_program_name, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_malformed_elf, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_too_many_slots, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_iface_vanishes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_foreign_program, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_install_twice, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unplug_unknown, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_install_no_such_iface, setup, teardown),
-	};
-
-	return cmocka_run_group_tests_name("engine_errors", tests, NULL, NULL);
+	return tl_run_table("engine_errors", cases, run_case, setup, teardown, NULL, NULL);
 }

@@ -6,8 +6,6 @@
  * and that the dispatcher is still attached and still plugged afterwards.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +13,10 @@
 #include <sys/wait.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 
+#include "engine_internal.h"
 #include "evict_other.skel.h"
 #include "verdicts.skel.h"
 #include "testlib.h"
@@ -27,8 +25,10 @@
 #define IF_A "ev0"
 #define IF_B "ev1"
 
+/* evict_other.bpf.o, written out for iproute2. */
+#define OTHER_OBJ "/tmp/" NS "-evict_other.bpf.o"
+
 static struct tl_iface fx;
-static char other_path[64]; /* evict_other.bpf.o, written out for iproute2 */
 
 /* --- helpers --------------------------------------------------------------- */
 
@@ -65,52 +65,9 @@ static int sh_capture(char *out, size_t size, const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (!strstr(hay, needle))
-		fail_msg("\"%s\" does not contain \"%s\"", hay, needle);
-}
-
-/* Run fn inside the test netns. */
-static int in_ns(int (*fn)(void *), void *arg)
-{
-	int self, err;
-
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
-		return -errno;
-	if (setns(fx.nsfd, CLONE_NEWNET)) {
-		err = -errno;
-		close(self);
-		return err;
-	}
-	err = fn(arg);
-	if (setns(self, CLONE_NEWNET))
-		abort(); /* every later test would run in the wrong netns */
-	close(self);
-	return err;
-}
-
-struct query {
-	unsigned int ifindex;
-	struct bpf_xdp_query_opts q;
-};
-
-static int do_query(void *arg)
-{
-	struct query *s = arg;
-
-	s->q.sz = sizeof(s->q);
-	return bpf_xdp_query((int)s->ifindex, 0, &s->q) ? -errno : 0;
-}
-
 static void xdp_query(const char *ifname, struct bpf_xdp_query_opts *q)
 {
-	struct query s = {.ifindex = tl_ifindex(NS, ifname)};
-
-	assert_true(s.ifindex > 0);
-	tl_assert_ok(in_ns(do_query, &s), "xdp query");
-	*q = s.q;
+	tl_assert_ok(tl_xdp_query(fx.nsfd, ifname, q), "xdp query");
 }
 
 /* What must not change. */
@@ -179,32 +136,22 @@ static void assert_still_ours(const struct snap *before)
 
 static int setup(void **state)
 {
+	static const struct tl_slot slots[] = {{verdicts__elf_bytes, "xdp_drop", 0, 0}};
 	const void *elf;
 	size_t size;
-	FILE *f;
 
 	(void)state;
-	if (tl_iface_setup(&fx, NS, IF_A, IF_B))
+	if (tl_iface_setup(&fx, NS, IF_A, IF_B) || tl_plug_all(&fx, slots, 1))
 		return -1;
-	elf = verdicts__elf_bytes(&size);
-	if (tl_plug(&fx, elf, size, "xdp_drop", 0, 0, NULL))
-		return -1;
-	snprintf(other_path, sizeof(other_path), "/tmp/%s-evict_other.bpf.o", NS);
 	elf = evict_other__elf_bytes(&size);
-	f = fopen(other_path, "w");
-	if (!f || fwrite(elf, 1, size, f) != size) {
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	return fclose(f) ? -1 : 0;
+	return tl_write_file(OTHER_OBJ, elf, size) ? -1 : 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
 	tl_iface_teardown(&fx);
-	unlink(other_path);
+	unlink(OTHER_OBJ);
 	return 0;
 }
 
@@ -218,86 +165,89 @@ static void snap_fixture(struct snap *s)
 
 /* --- cases ------------------------------------------------------------------- */
 
-static void test_netlink_detach_refused(void **state)
+#define LINK_HELD      "Can't replace active BPF XDP link"
+#define NOT_BOTH       "Native and generic XDP can't be active at the same time"
+#define ON_A(ip, what) ip " -n " NS " link set dev " IF_A " " what
+#define OBJ            " obj " OTHER_OBJ " sec xdp"
+
+/* What an outsider may try with iproute2 on ev0, and what the kernel says. */
+static const struct {
+	const char *cmd;
+	const char *why; /* NULL: accepted, as a no-op */
+} netlink_attempts[] = {
+	/* Detach. */
+	{ON_A("ip", "xdp off"), LINK_HELD},
+	{ON_A("ip", "xdpdrv off"), LINK_HELD},
+	{ON_A("ip -force", "xdp off"), LINK_HELD},
+	/*
+	 * Generic mode holds nothing on ev0, so "xdpgeneric off" is a no-op the
+	 * kernel accepts; what matters is that it does not touch the native link.
+	 */
+	{ON_A("ip", "xdpgeneric off"), NULL},
+	/* Replace. */
+	{ON_A("ip", "xdp" OBJ), LINK_HELD},
+	{ON_A("ip -force", "xdp" OBJ), LINK_HELD},
+	{ON_A("ip", "xdpdrv" OBJ), LINK_HELD},
+	{ON_A("ip -force", "xdpdrv" OBJ), LINK_HELD},
+	/* Generic mode holds no link, but native and generic never coexist. */
+	{ON_A("ip", "xdpgeneric" OBJ), NOT_BOTH},
+	{ON_A("ip -force", "xdpgeneric" OBJ), NOT_BOTH},
+};
+
+static void test_netlink_refused(void **state)
 {
-	static const char *const variants[] = {"xdp", "xdpdrv"};
-	struct bpf_xdp_query_opts q;
 	struct snap before;
 	char out[512];
 
 	(void)state;
 	snap_fixture(&before);
-	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
-		assert_int_not_equal(sh_capture(out, sizeof(out), "ip -n %s link set dev %s %s off",
-						NS, IF_A, variants[i]),
-				     0);
-		assert_contains(out, "Can't replace active BPF XDP link");
+	for (size_t i = 0; i < ARRAY_SIZE(netlink_attempts); i++) {
+		int rc = sh_capture(out, sizeof(out), "%s", netlink_attempts[i].cmd);
+
+		if (netlink_attempts[i].why) {
+			assert_int_not_equal(rc, 0);
+			tl_assert_contains(out, netlink_attempts[i].why);
+		}
 		assert_still_ours(&before);
 	}
-	/* Even forced. */
-	assert_int_not_equal(
-		sh_capture(out, sizeof(out), "ip -force -n %s link set dev %s xdp off", NS, IF_A),
-		0);
-	assert_contains(out, "Can't replace active BPF XDP link");
-	assert_still_ours(&before);
+}
 
-	/*
-	 * Generic mode holds nothing on ev0, so "xdpgeneric off" is a no-op the
-	 * kernel accepts; what matters is that it does not touch the native link.
-	 */
-	(void)sh_capture(out, sizeof(out), "ip -n %s link set dev %s xdpgeneric off", NS, IF_A);
-	assert_still_ours(&before);
+/* Control: on ev1, which no link holds, the same commands attach and detach. */
+static void test_netlink_control(void **state)
+{
+	struct bpf_xdp_query_opts q;
+	char out[512];
 
-	/* Control: the same command does detach a program attached without a link. */
-	assert_int_equal(sh_capture(out, sizeof(out), "ip -n %s link set dev %s xdp obj %s sec xdp",
-				    NS, IF_B, other_path),
+	(void)state;
+	assert_int_equal(sh_capture(out, sizeof(out), "ip -n " NS " link set dev " IF_B " xdp" OBJ),
 			 0);
 	xdp_query(IF_B, &q);
 	assert_true(q.prog_id != 0);
-	assert_int_equal(sh_capture(out, sizeof(out), "ip -n %s link set dev %s xdp off", NS, IF_B),
+	assert_int_equal(sh_capture(out, sizeof(out), "ip -n " NS " link set dev " IF_B " xdp off"),
 			 0);
 	xdp_query(IF_B, &q);
 	assert_int_equal(q.prog_id, 0);
 }
 
-static void test_netlink_replace_refused(void **state)
+/* An outsider's attempt returned err: it must be `want`, and ev0 must be untouched. */
+static void expect_refused(const char *what, int err, int want, const struct snap *before)
 {
-	static const struct {
-		const char *ip;   /* iproute2 and its global options */
-		const char *mode; /* the xdp keyword: mode */
-		const char *why;  /* what the kernel says */
-	} variants[] = {
-		{"ip", "xdp", "Can't replace active BPF XDP link"},
-		{"ip -force", "xdp", "Can't replace active BPF XDP link"},
-		{"ip", "xdpdrv", "Can't replace active BPF XDP link"},
-		{"ip -force", "xdpdrv", "Can't replace active BPF XDP link"},
-		/* Generic mode holds no link, but native and generic never coexist. */
-		{"ip", "xdpgeneric", "Native and generic XDP can't be active at the same time"},
-		{"ip -force", "xdpgeneric",
-		 "Native and generic XDP can't be active at the same time"},
-	};
-	struct bpf_xdp_query_opts q;
-	struct snap before;
-	char out[512];
+	printf("# %s: %d (%s)\n", what, err, strerror(-err));
+	assert_int_equal(err, want);
+	assert_still_ours(before);
+}
 
-	(void)state;
-	snap_fixture(&before);
+/* An fd of ev0's root link, from its pin. */
+static int root_link_fd(void)
+{
+	char path[256];
+	int fd;
 
-	/* Control: the object attaches fine where no link holds the interface. */
-	assert_int_equal(sh_capture(out, sizeof(out), "ip -n %s link set dev %s xdp obj %s sec xdp",
-				    NS, IF_B, other_path),
-			 0);
-	xdp_query(IF_B, &q);
-	assert_true(q.prog_id != 0);
-
-	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
-		assert_int_not_equal(
-			sh_capture(out, sizeof(out), "%s -n %s link set dev %s %s obj %s sec xdp",
-				   variants[i].ip, NS, IF_A, variants[i].mode, other_path),
-			0);
-		assert_contains(out, variants[i].why);
-		assert_still_ours(&before);
-	}
+	snprintf(path, sizeof(path), "%s/link", pn_iface__pin_dir(fx.iface));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		fail_msg("%s: %s", path, strerror(errno));
+	return fd;
 }
 
 static void test_second_ext_attach_refused(void **state)
@@ -305,14 +255,12 @@ static void test_second_ext_attach_refused(void **state)
 	struct bpf_link *link = NULL;
 	struct bpf_object *obj = NULL;
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	__u32 slot_btf_ids[PLUGNET_CONFIG_SLOTS];
 	struct snap before;
 	const void *elf;
 	size_t size;
 	__u32 verdict;
-	int disp_fd, prog_fd, btf_id, fd, err;
-	struct btf *btf;
-	struct bpf_prog_info pi = {};
-	__u32 len = sizeof(pi);
+	int disp_fd, prog_fd, fd, err;
 
 	(void)state;
 	snap_fixture(&before);
@@ -322,32 +270,24 @@ static void test_second_ext_attach_refused(void **state)
 
 	/* An outsider's extension on the occupied slot0: it loads, but may not attach. */
 	err = tl_freplace(elf, size, "evict_other", disp_fd, "slot0", &obj, &link);
-	printf("# tl_freplace onto occupied slot0: %d (%s)\n", err, strerror(-err));
 	if (!err) {
 		bpf_link__destroy(link);
 		bpf_object__close(obj);
 	}
-	assert_int_equal(err, -EBUSY);
-	assert_still_ours(&before);
+	expect_refused("tl_freplace onto occupied slot0", err, -EBUSY, &before);
 
 	/* The engine's own slot program, linked a second time to slot0 by hand. */
 	prog_fd = bpf_prog_get_fd_by_id(before.info.slots[0].prog_id);
 	assert_true(prog_fd >= 0);
-	assert_int_equal(bpf_obj_get_info_by_fd(disp_fd, &pi, &len), 0);
-	btf = btf__load_from_kernel_by_id(pi.btf_id);
-	assert_non_null(btf);
-	btf_id = btf__find_by_name_kind(btf, "slot0", BTF_KIND_FUNC);
-	btf__free(btf);
-	assert_true(btf_id > 0);
-	opts.target_btf_id = (__u32)btf_id;
+	tl_assert_ok(read_slot_btf_ids(disp_fd, slot_btf_ids), "slot BTF ids");
+	assert_true(slot_btf_ids[0] > 0);
+	opts.target_btf_id = slot_btf_ids[0];
 	fd = bpf_link_create(prog_fd, disp_fd, (enum bpf_attach_type)0, &opts);
 	err = fd < 0 ? -errno : 0;
-	printf("# second link of the slot program onto slot0: %d (%s)\n", err, strerror(-err));
 	if (fd >= 0)
 		close(fd);
 	close(prog_fd);
-	assert_int_equal(err, -EBUSY);
-	assert_still_ours(&before);
+	expect_refused("second link of the slot program onto slot0", err, -EBUSY, &before);
 
 	/*
 	 * Control: the same extension attaches to slot1, which this revision
@@ -370,14 +310,11 @@ static void test_outside_link_update_refused(void **state)
 	struct bpf_link_info li = {};
 	__u32 len = sizeof(li);
 	struct snap before;
-	char path[256];
 	int link_fd, other_fd, slot_fd, err;
 
 	(void)state;
 	snap_fixture(&before);
-	snprintf(path, sizeof(path), "%s/link", pn_iface__pin_dir(fx.iface));
-	link_fd = bpf_obj_get(path);
-	assert_true(link_fd >= 0);
+	link_fd = root_link_fd();
 	assert_int_equal(bpf_obj_get_info_by_fd(link_fd, &li, &len), 0);
 	assert_int_equal(li.id, before.info.root_link_id);
 
@@ -389,9 +326,7 @@ static void test_outside_link_update_refused(void **state)
 	uopts.flags = BPF_F_REPLACE;
 	uopts.old_prog_fd = other_fd;
 	err = bpf_link_update(link_fd, other_fd, &uopts) ? -errno : 0;
-	printf("# bpf_link_update, wrong old program: %d (%s)\n", err, strerror(-err));
-	assert_int_equal(err, -EPERM);
-	assert_still_ours(&before);
+	expect_refused("bpf_link_update, wrong old program", err, -EPERM, &before);
 
 	/* Expecting the slot program, which is on the dispatcher but not on the link. */
 	slot_fd = bpf_prog_get_fd_by_id(before.info.slots[0].prog_id);
@@ -399,9 +334,7 @@ static void test_outside_link_update_refused(void **state)
 	uopts.old_prog_fd = (__u32)slot_fd;
 	err = bpf_link_update(link_fd, other_fd, &uopts) ? -errno : 0;
 	close(slot_fd);
-	printf("# bpf_link_update, slot program as old: %d (%s)\n", err, strerror(-err));
-	assert_int_equal(err, -EPERM);
-	assert_still_ours(&before);
+	expect_refused("bpf_link_update, slot program as old", err, -EPERM, &before);
 
 	evict_other__destroy(other);
 	close(link_fd);
@@ -422,15 +355,13 @@ static void test_outside_swap_detected(void **state)
 	const void *elf;
 	struct bpf_prog_info pi = {};
 	__u32 len = sizeof(pi), other_id;
-	char path[256], rev[300];
+	char rev[300];
 	size_t size;
 	int link_fd, other_fd, disp_fd, err;
 
 	(void)state;
 	snap_fixture(&before);
-	snprintf(path, sizeof(path), "%s/link", pn_iface__pin_dir(fx.iface));
-	link_fd = bpf_obj_get(path);
-	assert_true(link_fd >= 0);
+	link_fd = root_link_fd();
 	other = evict_other__open_and_load();
 	assert_non_null(other);
 	other_fd = bpf_program__fd(other->progs.evict_other);
@@ -447,14 +378,14 @@ static void test_outside_swap_detected(void **state)
 
 	elf = verdicts__elf_bytes(&size);
 	err = tl_plug(&fx, elf, size, "xdp_pass", 5, 0, NULL);
-	printf("# plug after an outside swap: %d: \"%s\"\n", err, pn_engine__last_error(fx.engine));
+	printf("# plug after an outside swap: %d: \"%s\"\n", err, pn_last_error());
 	assert_int_equal(err, -EPERM);
-	assert_non_null(strstr(pn_engine__last_error(fx.engine), "interface 'ev0'"));
+	tl_assert_contains(pn_last_error(), "interface 'ev0'");
 	snprintf(rev, sizeof(rev),
 		 "revision 3 not applied: the root link no longer runs revision 2 (program %u "
 		 "'evict_other' was put there",
 		 other_id);
-	assert_non_null(strstr(pn_engine__last_error(fx.engine), rev));
+	tl_assert_contains(pn_last_error(), rev);
 	/* The outsider's program stays; the engine did not fight it. */
 	xdp_query(IF_A, &q);
 	assert_int_equal(q.prog_id, other_id);
@@ -484,8 +415,8 @@ static void test_outside_swap_detected(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_netlink_detach_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_netlink_replace_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_netlink_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_netlink_control, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_ext_attach_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outside_link_update_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outside_swap_detected, setup, teardown),

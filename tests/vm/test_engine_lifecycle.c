@@ -5,7 +5,6 @@
  * across many interfaces, frags capability, packet-moving extensions,
  * attach modes and removal.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,7 +15,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
-#include "agent/slots.h"
+#include "slots.h"
 #include "frags.skel.h"
 #include "marks.skel.h"
 #include "pktmod.skel.h"
@@ -26,36 +25,11 @@
 
 #define PASS (1U << XDP_PASS)
 
-static void expect_trail(struct tl_iface *t, const char *trail, __u32 verdict)
-{
-	char got[TRAIL_MAX + 1];
-	__u32 v = ~0U;
-
-	tl_assert_ok(tl_run_trail(t, got, sizeof(got), &v), "test run");
-	assert_string_equal(got, trail);
-	assert_int_equal(v, verdict);
-}
-
 static bool dir_exists(const char *path)
 {
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* Call after pn_engine__settle(): replaced revisions are released in the background. */
-static int count_rev_dirs(const char *pin_dir)
-{
-	DIR *d = opendir(pin_dir);
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		n += !strncmp(de->d_name, "rev-", 4);
-	closedir(d);
-	return n;
 }
 
 static void test_describe(void **state)
@@ -83,7 +57,7 @@ static void test_describe(void **state)
 	tl_assert_ok(tl_plug(&t, elf, size, "mark_a", 10, PASS | 1U << XDP_TX, &a), "plug a");
 	tl_assert_ok(tl_plug(&t, elf, size, "mark_b", -5, 0, &b), "plug b");
 	tl_assert_ok(tl_sh("sysctl -qw kernel.bpf_stats_enabled=1"), "enable bpf stats");
-	expect_trail(&t, "ba", XDP_PASS);
+	tl_expect_trail(&t, "ba", XDP_PASS);
 	tl_assert_ok(pn_iface__describe(t.iface, &info), "describe");
 	tl_assert_ok(tl_sh("sysctl -qw kernel.bpf_stats_enabled=0"), "disable bpf stats");
 	assert_int_equal(info.revision, 3);
@@ -107,9 +81,9 @@ static void test_describe(void **state)
 	}
 	assert_int_not_equal(info.slots[0].link_id, info.slots[1].link_id);
 	assert_int_not_equal(info.slots[0].prog_id, info.slots[1].prog_id);
-	/* Only the live revision is pinned. */
+	/* Only the live revision is pinned (replaced ones are released in the background). */
 	pn_engine__settle(t.engine);
-	assert_int_equal(count_rev_dirs(pn_iface__pin_dir(t.iface)), 1);
+	assert_int_equal(tl_rev_dirs(pn_iface__pin_dir(t.iface), NULL, 0), 1);
 	tl_iface_teardown(&t);
 }
 
@@ -169,14 +143,14 @@ static void test_adopt_after_restart(void **state)
 		assert_int_equal(after.slots[i].link_id, before.slots[i].link_id);
 	}
 	assert_false(dir_exists(stale));
-	expect_trail(&t, "abc", XDP_PASS);
+	tl_expect_trail(&t, "abc", XDP_PASS);
 
 	/* It goes on working: new ids continue after the old ones. */
 	tl_assert_ok(tl_plug(&t, elf, size, "mark_d", 40, PASS, &d), "plug d after adopt");
 	assert_true(d > before.slots[2].attach_id);
-	expect_trail(&t, "abcd", XDP_PASS);
+	tl_expect_trail(&t, "abcd", XDP_PASS);
 	tl_assert_ok(pn_iface__unplug(t.iface, b), "unplug b after adopt");
-	expect_trail(&t, "acd", XDP_PASS);
+	tl_expect_trail(&t, "acd", XDP_PASS);
 
 	/* A second adopt of the same interface is refused. */
 	assert_int_equal(pn_engine__adopt(t.engine, &ref, &t.iface), -EEXIST);
@@ -194,6 +168,7 @@ static void test_install_never_clears_a_live_dispatcher(void **state)
 	struct pn_iface_info before, after;
 	struct pn_iface *again = NULL;
 	struct tl_iface t;
+	char want[512];
 	size_t size;
 	const void *elf = marks__elf_bytes(&size);
 
@@ -201,6 +176,10 @@ static void test_install_never_clears_a_live_dispatcher(void **state)
 	tl_assert_ok(tl_iface_setup(&t, "pn-live", "lv0", "lv1"), "setup");
 	tl_assert_ok(tl_plug(&t, elf, size, "mark_a", 1, PASS, NULL), "plug a");
 	tl_assert_ok(pn_iface__describe(t.iface, &before), "describe");
+	snprintf(want, sizeof(want),
+		 "interface 'lv0' (netns %llu, ifindex %u): plugnet's dispatcher is already "
+		 "attached (pinned at %s/link); adopt it instead",
+		 (unsigned long long)before.netns_id, before.ifindex, pn_iface__pin_dir(t.iface));
 	pn_engine__free(t.engine);
 	t.iface = NULL;
 	tl_assert_ok(pn_engine__new(t.pin_root, &t.engine), "new engine");
@@ -208,12 +187,13 @@ static void test_install_never_clears_a_live_dispatcher(void **state)
 
 	/* install refuses and clears nothing: adopt finds the same dispatcher, still running a. */
 	assert_int_equal(pn_engine__install(t.engine, &ref, PN_XDP_MODE_AUTO, &again), -EEXIST);
-	assert_non_null(strstr(pn_engine__last_error(t.engine), "adopt it instead"));
+	assert_null(again);
+	tl_assert_contains(pn_last_error(), want);
 	tl_assert_ok(pn_engine__adopt(t.engine, &ref, &t.iface), "adopt");
 	tl_assert_ok(pn_iface__describe(t.iface, &after), "describe");
 	assert_int_equal(after.dispatcher_prog_id, before.dispatcher_prog_id);
 	assert_int_equal(after.slots[0].link_id, before.slots[0].link_id);
-	expect_trail(&t, "a", XDP_PASS);
+	tl_expect_trail(&t, "a", XDP_PASS);
 	tl_iface_teardown(&t);
 }
 
@@ -249,13 +229,11 @@ static void test_one_verification_for_many_interfaces(void **state)
 	for (int i = 0; i < N_IFACES; i++) {
 		snprintf(name, sizeof(name), "many%d", i);
 		if (pn_engine__install(engine, &ref, PN_XDP_MODE_AUTO, &ifaces[i]))
-			fail_msg("install %s: %s", name, pn_engine__last_error(engine));
+			fail_msg("install %s: %s", name, pn_last_error());
 	}
 	for (int i = 0; i < N_IFACES; i++) {
-		struct pn_slot_spec spec = {.elf = elf, .elf_size = size, .prog_name = "xdp_drop"};
-
-		if (pn_iface__plug(ifaces[i], &spec, NULL))
-			fail_msg("plug many%d: %s", i, pn_engine__last_error(engine));
+		if (tl_plug_iface(ifaces[i], elf, size, "xdp_drop", 0, 0, NULL))
+			fail_msg("plug many%d: %s", i, pn_last_error());
 	}
 	assert_int_equal(pn_engine__prog_loads(engine), 1);
 	print_message("plugged one program into %d interfaces with %lu load(s)\n", N_IFACES,
@@ -293,23 +271,35 @@ static void test_one_verification_for_many_interfaces(void **state)
 	(void)tl_sh("rm -rf /sys/fs/bpf/plugnet-test-many /tmp/pn-many.batch");
 }
 
+/* Interface a of a new netns `ns`, carrying frags_pass; `mtu`: both ends get it first. */
+static void setup_frags(struct tl_iface *t, const char *ns, const char *a, const char *b,
+			unsigned int mtu, struct pn_iface_info *info)
+{
+	size_t size;
+	const void *elf = frags__elf_bytes(&size);
+
+	tl_assert_ok(tl_iface_setup(t, ns, a, b), "setup");
+	if (mtu)
+		assert_int_equal(tl_sh("ip -n %s link set %s mtu %u && ip -n %s link set %s mtu %u",
+				       ns, a, mtu, ns, b, mtu),
+				 0);
+	tl_assert_ok(tl_plug(t, elf, size, "frags_pass", 0, PASS, NULL), "plug frags_pass");
+	tl_assert_ok(pn_iface__describe(t->iface, info), "describe");
+	assert_true(info->frags);
+	assert_true(info->slots[0].frags);
+}
+
 static void test_frags_capability_follows_programs(void **state)
 {
 	struct tl_iface t;
 	struct pn_iface_info info;
-	size_t fsize, vsize;
-	const void *felf = frags__elf_bytes(&fsize);
-	const void *velf = verdicts__elf_bytes(&vsize);
+	size_t size;
+	const void *elf = verdicts__elf_bytes(&size);
 	__u32 plain;
 
 	(void)state;
-	tl_assert_ok(tl_iface_setup(&t, "pn-frags", "fr0", "fr1"), "setup");
-	tl_assert_ok(tl_plug(&t, felf, fsize, "frags_pass", 0, PASS, NULL), "plug frags_pass");
-	tl_assert_ok(pn_iface__describe(t.iface, &info), "describe");
-	assert_true(info.frags);
-	assert_true(info.slots[0].frags);
-
-	tl_assert_ok(tl_plug(&t, velf, vsize, "xdp_pass", 1, PASS, &plain), "plug xdp_pass");
+	setup_frags(&t, "pn-frags", "fr0", "fr1", 0, &info);
+	tl_assert_ok(tl_plug(&t, elf, size, "xdp_pass", 1, PASS, &plain), "plug xdp_pass");
 	tl_assert_ok(pn_iface__describe(t.iface, &info), "describe");
 	assert_false(info.frags);
 	assert_false(info.slots[1].frags);
@@ -325,30 +315,20 @@ static void test_single_buffer_program_refused_on_jumbo_mtu(void **state)
 {
 	struct tl_iface t;
 	struct pn_iface_info before, after;
-	size_t fsize, vsize;
-	const void *felf = frags__elf_bytes(&fsize);
-	const void *velf = verdicts__elf_bytes(&vsize);
-	int err;
+	size_t size;
+	const void *elf = verdicts__elf_bytes(&size);
 
 	(void)state;
-	tl_assert_ok(tl_iface_setup(&t, "pn-jumbo", "jb0", "jb1"), "setup");
-	assert_int_equal(tl_sh("ip -n pn-jumbo link set jb0 mtu 9000 && "
-			       "ip -n pn-jumbo link set jb1 mtu 9000"),
-			 0);
-	tl_assert_ok(tl_plug(&t, felf, fsize, "frags_pass", 0, PASS, NULL), "plug frags_pass");
-	tl_assert_ok(pn_iface__describe(t.iface, &before), "describe");
-	assert_true(before.frags);
-
-	err = tl_plug(&t, velf, vsize, "xdp_pass", 1, PASS, NULL);
-	assert_true(err < 0);
-	assert_non_null(strstr(pn_engine__last_error(t.engine), "jb0"));
-	assert_non_null(strstr(pn_engine__last_error(t.engine), "'xdp_pass' is not frags-capable"));
+	setup_frags(&t, "pn-jumbo", "jb0", "jb1", 9000, &before);
+	assert_true(tl_plug(&t, elf, size, "xdp_pass", 1, PASS, NULL) < 0);
+	tl_assert_contains(pn_last_error(), "jb0");
+	tl_assert_contains(pn_last_error(), "'xdp_pass' is not frags-capable");
 	tl_assert_ok(pn_iface__describe(t.iface, &after), "describe");
 	assert_int_equal(after.revision, before.revision);
 	assert_int_equal(after.num_slots, 1);
 	assert_true(after.frags);
 	pn_engine__settle(t.engine);
-	assert_int_equal(count_rev_dirs(pn_iface__pin_dir(t.iface)), 1);
+	assert_int_equal(tl_rev_dirs(pn_iface__pin_dir(t.iface), NULL, 0), 1);
 	tl_iface_teardown(&t);
 }
 
@@ -392,9 +372,12 @@ static void test_modes(void **state)
 	t.iface = NULL;
 	/* Removal detached it: netlink sees no program, and the pins are gone. */
 	assert_int_equal(tl_sh("ip -n pn-modes link show dev mo0 | grep -q 'prog/xdp'"), 1);
-	/* Down to the netns directory, which went with its last interface. */
-	assert_int_equal(tl_sh("test -z \"$(ls -A %s)\"", t.pin_root), 0);
-	assert_false(dir_exists(t.pin_root) && count_rev_dirs(t.pin_root) > 0);
+	/*
+	 * Down to the netns directory, which went with its last interface: only
+	 * the engine's program catalog stays (docs/dispatcher-protocol.md).
+	 */
+	assert_int_equal(tl_sh("test \"$(ls -A %s)\" = programs", t.pin_root), 0);
+	assert_false(dir_exists(t.pin_root) && tl_rev_dirs(t.pin_root, NULL, 0) > 0);
 
 	ref.netns_fd = t.nsfd;
 	tl_assert_ok(pn_engine__install(t.engine, &ref, PN_XDP_MODE_GENERIC, &t.iface),
@@ -408,8 +391,8 @@ static void test_modes(void **state)
 	ref.ifname = "mo2";
 	assert_int_equal(pn_engine__install(t.engine, &ref, PN_XDP_MODE_NATIVE, &dummy),
 			 -EOPNOTSUPP);
-	assert_non_null(strstr(pn_engine__last_error(t.engine), "mo2"));
-	assert_non_null(strstr(pn_engine__last_error(t.engine), "native"));
+	tl_assert_contains(pn_last_error(), "mo2");
+	tl_assert_contains(pn_last_error(), "native");
 	tl_iface_teardown(&t);
 }
 

@@ -11,10 +11,8 @@
  * sending sockets). Neighbour entries are static, so no ARP is needed.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +27,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
-#include "agent/log.h"
+#include "plugnet/log.h"
 #include "traffic_count.skel.h"
 #include "traffic_ports.h"
 #include "traffic_seq.skel.h"
@@ -85,7 +83,7 @@ static void fixture_cleanup(struct fixture *f)
 {
 	stream_stop(&f->s);
 	if (f->quiet)
-		pn_log_set_level(f->log_level);
+		tl_log_level(f->log_level);
 	f->quiet = false;
 	free(f->s.seen);
 	f->s.seen = NULL;
@@ -153,46 +151,49 @@ static void sin_of(struct sockaddr_in *sin, const char *ip, int port)
 	inet_pton(AF_INET, ip, &sin->sin_addr);
 }
 
+struct udp_socket {
+	bool receiver;
+	int port;
+	int fd;
+};
+
 /*
- * A UDP socket in netns `nsfd`: the receiver bound to RX_IP:port, or the
- * sender bound to TX_IP and connected to RX_IP:port. -errno on failure.
+ * In the calling thread's netns: the receiver bound to RX_IP:port, or the
+ * sender bound to TX_IP and connected to RX_IP:port.
  */
+static int udp_socket_here(void *arg)
+{
+	struct udp_socket *u = arg;
+	struct sockaddr_in sin;
+	int one = 1, rcvbuf = RCVBUF;
+
+	u->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (u->fd < 0)
+		return -errno;
+	if (u->receiver) {
+		sin_of(&sin, RX_IP, u->port);
+		if (setsockopt(u->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) ||
+		    setsockopt(u->fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one)) ||
+		    bind(u->fd, (struct sockaddr *)&sin, sizeof(sin)))
+			return -errno;
+		return 0;
+	}
+	sin_of(&sin, TX_IP, 0);
+	if (bind(u->fd, (struct sockaddr *)&sin, sizeof(sin)))
+		return -errno;
+	sin_of(&sin, RX_IP, u->port);
+	return connect(u->fd, (struct sockaddr *)&sin, sizeof(sin)) ? -errno : 0;
+}
+
+/* A UDP socket in netns `nsfd` (see udp_socket_here); -errno on failure. */
 static int ns_udp_socket(int nsfd, bool receiver, int port)
 {
-	struct sockaddr_in sin;
-	int self, fd, err = 0, one = 1, rcvbuf = RCVBUF;
+	struct udp_socket u = {.receiver = receiver, .port = port, .fd = -1};
+	int err = tl_netns_call(nsfd, udp_socket_here, &u);
 
-	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
-		return -errno;
-	if (setns(nsfd, CLONE_NEWNET)) {
-		err = -errno;
-		close(self);
-		return err;
-	}
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		err = -errno;
-	if (!err && receiver) {
-		sin_of(&sin, RX_IP, port);
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) ||
-		    setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one)) ||
-		    bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
-			err = -errno;
-	} else if (!err) {
-		sin_of(&sin, TX_IP, 0);
-		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
-			err = -errno;
-		sin_of(&sin, RX_IP, port);
-		if (!err && connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
-			err = -errno;
-	}
-	if (setns(self, CLONE_NEWNET))
-		abort(); /* every later test would run in the wrong netns */
-	close(self);
-	if (err && fd >= 0)
-		close(fd);
-	return err ? err : fd;
+	if (err && u.fd >= 0)
+		close(u.fd);
+	return err ? err : u.fd;
 }
 
 static void open_sockets(struct fixture *f, int port)
@@ -328,14 +329,14 @@ static __u32 plug(struct fixture *f, const void *elf, size_t size, const char *n
 	__u32 id = 0;
 
 	if (tl_plug(&f->t, elf, size, name, priority, proceed_on, &id))
-		fail_msg("plug '%s': %s", name, pn_engine__last_error(f->t.engine));
+		fail_msg("plug '%s': %s", name, pn_last_error());
 	return id;
 }
 
 static void unplug(struct fixture *f, __u32 id)
 {
 	if (pn_iface__unplug(f->t.iface, id))
-		fail_msg("unplug %u: %s", id, pn_engine__last_error(f->t.engine));
+		fail_msg("unplug %u: %s", id, pn_last_error());
 }
 
 /* --- 1: a dropping slot, plugged and unplugged --------------------------------- */
@@ -637,7 +638,7 @@ static void test_no_loss_across_revisions(void **state)
 	/* During: plug and unplug an XDP_PASS program in front of the counter, 200 revisions. */
 	f->log_level = pn_log_get_level();
 	f->quiet = true;
-	pn_log_set_level(PN_LOG_WARN); /* 200 lines of "plugged ..." would only slow the VM */
+	tl_log_level(PN_LOG_WARN); /* 200 lines of "plugged ..." would only slow the VM */
 	t0 = now_s();
 	for (int i = 0; i < REVISIONS / 2; i++) {
 		__u32 id = plug(f, elf, size, "pass_all", 0, PASS);
@@ -648,7 +649,7 @@ static void test_no_loss_across_revisions(void **state)
 	}
 	t1 = now_s();
 	rx_last = atomic_load(&s->received);
-	pn_log_set_level(f->log_level);
+	tl_log_level(f->log_level);
 	f->quiet = false;
 
 	/* After: more packets through the final revision, then stop and drain. */

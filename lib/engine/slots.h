@@ -10,17 +10,15 @@
  * while the interface lives, so the order is total and stable across
  * revisions and agent restarts.
  */
-#ifndef PLUGNET_AGENT_SLOTS_H
-#define PLUGNET_AGENT_SLOTS_H
+#ifndef PLUGNET_LIB_SLOTS_H
+#define PLUGNET_LIB_SLOTS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
 #include "dispatcher.h"
-
-/* Default proceed-on set: go on after XDP_PASS only. */
-#define PN_PROCEED_ON_DEFAULT (1U << 2 /* XDP_PASS */)
+#include "plugnet/xdp_action.h"
 
 struct pn_slot_entry {
 	__u32 attach_id;
@@ -29,15 +27,6 @@ struct pn_slot_entry {
 	bool frags;       /* program handles multi-buffer packets */
 	void *owner;      /* the caller's handle for the program (opaque here) */
 };
-
-/* "aborted", "drop", "pass", "tx", "redirect"; NULL for other values. */
-const char *pn_xdp_action_name(__u32 action);
-
-/* Parse "pass,drop" (names or numbers 0..4, comma separated) into a mask. -EINVAL if unknown. */
-int pn_proceed_on_parse(const char *text, __u32 *mask);
-
-/* Format a mask as "pass,drop"; returns the length snprintf would write. */
-int pn_proceed_on_format(__u32 mask, char *buf, size_t size);
 
 /* True if a runs before b. */
 bool pn_slot_runs_before(const struct pn_slot_entry *a, const struct pn_slot_entry *b);
@@ -48,7 +37,7 @@ void pn_slots_sort(struct pn_slot_entry *slots, size_t n);
 /*
  * Fill the dispatcher configuration for `n` sorted slots. The empty-slot
  * sentinel is added to every mask. The dispatcher is frags-capable only if
- * every slot's program is. -E2BIG if n > PLUGNET_MAX_SLOTS.
+ * every slot's program is. -E2BIG if n > PLUGNET_CONFIG_SLOTS.
  */
 int pn_slots_build_config(const struct pn_slot_entry *slots, size_t n, __u64 revision,
 			  __u32 next_attach_id, struct plugnet_dispatcher_config *cfg);

@@ -5,7 +5,7 @@
 
 #include <bpf/bpf.h>
 
-#include "agent/rcu_barrier.h"
+#include "rcu_barrier.h"
 
 struct pn_rcu_barrier {
 	int outer_fd; /* ARRAY_OF_MAPS, one slot */

@@ -4,8 +4,8 @@
  * and its slots outlive the agent process; the directory is mode 0700 so
  * that only root on the host can reach the links.
  */
-#ifndef PLUGNET_AGENT_BPFFS_H
-#define PLUGNET_AGENT_BPFFS_H
+#ifndef PLUGNET_LIB_BPFFS_H
+#define PLUGNET_LIB_BPFFS_H
 
 /* mkdir -p with mode 0700; the top must be on a bpf filesystem. -errno. */
 int pn_bpffs_mkdir(const char *path);

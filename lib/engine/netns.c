@@ -7,44 +7,38 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "agent/log.h"
-#include "agent/netns.h"
+#include "print.h"
+#include "netns.h"
 
-static int identify(struct pn_netns *ns)
+#define SELF_NS "/proc/thread-self/ns/net"
+
+/* Take fd (or -errno if getting it failed, errno still set) as ns, and read its id. */
+static int netns_init(int fd, struct pn_netns *ns)
 {
 	struct stat st;
+	int err;
 
-	if (fstat(ns->fd, &st))
+	ns->fd = fd;
+	if (fd < 0)
 		return -errno;
-	ns->id = st.st_ino;
-	return 0;
+	if (!fstat(fd, &st)) {
+		ns->id = st.st_ino;
+		return 0;
+	}
+	err = -errno;
+	pn_netns_close(ns);
+	return err;
 }
 
 int pn_netns_open(const char *path, struct pn_netns *ns)
 {
-	int err;
-
 	/* thread-self: the netns this thread is in, which pn_netns_call() returns to. */
-	ns->fd = open(path ? path : "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (ns->fd < 0)
-		return -errno;
-	err = identify(ns);
-	if (err)
-		pn_netns_close(ns);
-	return err;
+	return netns_init(open(path ? path : SELF_NS, O_RDONLY | O_CLOEXEC), ns);
 }
 
 int pn_netns_from_fd(int fd, struct pn_netns *ns)
 {
-	int err;
-
-	ns->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (ns->fd < 0)
-		return -errno;
-	err = identify(ns);
-	if (err)
-		pn_netns_close(ns);
-	return err;
+	return netns_init(fcntl(fd, F_DUPFD_CLOEXEC, 0), ns);
 }
 
 void pn_netns_close(struct pn_netns *ns)
@@ -58,7 +52,7 @@ int pn_netns_call(const struct pn_netns *ns, int (*fn)(void *arg), void *arg)
 {
 	int self, ret;
 
-	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	self = open(SELF_NS, O_RDONLY | O_CLOEXEC);
 	if (self < 0)
 		return -errno;
 	if (setns(ns->fd, CLONE_NEWNET)) {
@@ -68,8 +62,7 @@ int pn_netns_call(const struct pn_netns *ns, int (*fn)(void *arg), void *arg)
 	}
 	ret = fn(arg);
 	if (setns(self, CLONE_NEWNET)) {
-		pn_log_error("cannot return to the original network namespace: %s",
-			     strerror(errno));
+		pr_warn("cannot return to the original network namespace: %s", strerror(errno));
 		abort();
 	}
 	close(self);

@@ -12,8 +12,8 @@
  * (maybe_wait_bpf_programs() in kernel/bpf/syscall.c). Unlike
  * membarrier(MEMBARRIER_CMD_GLOBAL) this also works on nohz_full kernels.
  */
-#ifndef PLUGNET_AGENT_RCU_BARRIER_H
-#define PLUGNET_AGENT_RCU_BARRIER_H
+#ifndef PLUGNET_LIB_RCU_BARRIER_H
+#define PLUGNET_LIB_RCU_BARRIER_H
 
 struct pn_rcu_barrier;
 

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The verification cache: a slot program is loaded (and so verified) once
- * per distinct (ELF bytes, program name), as a BPF_PROG_TYPE_EXT program,
+ * per distinct (program name, ELF bytes), identified by their SHA-256, as a
+ * BPF_PROG_TYPE_EXT program,
  * and then attached to any number of dispatcher slots by freplace
  * multi-attach. The same catalog program on 200 pods costs one
  * verification. Entries are reference counted by the slots using them.
  */
-#ifndef PLUGNET_AGENT_PROG_CACHE_H
-#define PLUGNET_AGENT_PROG_CACHE_H
+#ifndef PLUGNET_LIB_PROG_CACHE_H
+#define PLUGNET_LIB_PROG_CACHE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,7 +17,19 @@
 struct pn_prog_cache;
 struct pn_prog;
 
-struct pn_prog_cache *pn_prog_cache__new(void);
+/*
+ * kernel_frags: the kernel supports multi-buffer XDP; without it, programs
+ * declared multi-buffer are refused with a message saying so.
+ * Every call is thread-safe.
+ */
+struct pn_prog_catalog;
+
+/*
+ * ... and with a catalog (prog_catalog.h, which the cache then owns), a
+ * program loaded before a restart is found again by content and reused:
+ * one verification per program across restarts too.
+ */
+struct pn_prog_cache *pn_prog_cache__new(bool kernel_frags, struct pn_prog_catalog *catalog);
 /* All entries must have been put. */
 void pn_prog_cache__free(struct pn_prog_cache *cache);
 
@@ -35,17 +48,23 @@ int pn_prog_cache__get(struct pn_prog_cache *cache, const void *elf, size_t elf_
 /*
  * Wrap an EXT program found in the kernel (after an agent restart); `frags`
  * comes from the dispatcher's configuration, since the kernel does not
- * report it. Takes a reference.
+ * report it. Takes a reference. The same kernel program adopted in many
+ * slots is one entry; a later pn_prog_cache__get() of the same object
+ * finds it through the catalog.
  */
 int pn_prog_cache__adopt(struct pn_prog_cache *cache, int prog_fd, bool frags,
 			 struct pn_prog **prog);
 
-/* Another reference to an entry already held. */
-struct pn_prog *pn_prog__get(struct pn_prog *prog);
-void pn_prog_cache__put(struct pn_prog_cache *cache, struct pn_prog *prog);
+/*
+ * Drop a reference. `unplugged`: the program left its slot, so once no
+ * reference is left the catalog forgets it; otherwise (the handle is only
+ * closed, its pinned slots go on running it) the catalog keeps it for the
+ * next engine.
+ */
+void pn_prog_cache__put(struct pn_prog_cache *cache, struct pn_prog *prog, bool unplugged);
 
 /* Number of programs this cache has loaded into the kernel since it was made. */
-unsigned long pn_prog_cache__loads(const struct pn_prog_cache *cache);
+unsigned long pn_prog_cache__loads(struct pn_prog_cache *cache);
 
 int pn_prog__fd(const struct pn_prog *prog);
 const char *pn_prog__name(const struct pn_prog *prog);

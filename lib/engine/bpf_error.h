@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Turning libbpf and verifier failures into errnos and one-line messages. */
-#ifndef PLUGNET_AGENT_BPF_ERROR_H
-#define PLUGNET_AGENT_BPF_ERROR_H
+#ifndef PLUGNET_LIB_BPF_ERROR_H
+#define PLUGNET_LIB_BPF_ERROR_H
 
 #include <stddef.h>
 

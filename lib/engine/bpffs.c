@@ -12,7 +12,7 @@
 #include <bpf/bpf.h>
 #include <linux/magic.h>
 
-#include "agent/bpffs.h"
+#include "bpffs.h"
 
 int pn_bpffs_check(const char *path)
 {
@@ -23,9 +23,24 @@ int pn_bpffs_check(const char *path)
 	return st.f_type == BPF_FS_MAGIC ? 0 : -ENOTSUP;
 }
 
+/* mkdir failed with err: -ENOTSUP when the reason is that the parent is no bpffs (sysfs says
+ * ENOENT). */
+static int mkdir_error(char *buf, char *end, int err)
+{
+	char saved = *end;
+	int ret;
+
+	if (end == buf)
+		return err;
+	*end = '\0';
+	ret = pn_bpffs_check(buf) == -ENOTSUP ? -ENOTSUP : err;
+	*end = saved;
+	return ret;
+}
+
 int pn_bpffs_mkdir(const char *path)
 {
-	char buf[PATH_MAX];
+	char buf[PATH_MAX], *parent = buf;
 	size_t len = strlen(path);
 
 	if (len == 0 || len >= sizeof(buf))
@@ -36,11 +51,12 @@ int pn_bpffs_mkdir(const char *path)
 			continue;
 		*p = '\0';
 		if (mkdir(buf, 0700) && errno != EEXIST)
-			return -errno;
+			return mkdir_error(buf, parent, -errno);
 		*p = '/';
+		parent = p;
 	}
 	if (mkdir(buf, 0700) && errno != EEXIST)
-		return -errno;
+		return mkdir_error(buf, parent, -errno);
 	return pn_bpffs_check(buf);
 }
 

@@ -5,7 +5,7 @@
 
 #include <bpf/libbpf.h>
 
-#include "agent/bpf_error.h"
+#include "bpf_error.h"
 
 int pn_bpf_error(int ret, char *why, size_t size)
 {

@@ -9,8 +9,8 @@
  * revision; here one wait covers every revision retired meanwhile, and
  * callers do not wait at all.
  */
-#ifndef PLUGNET_AGENT_RETIRE_H
-#define PLUGNET_AGENT_RETIRE_H
+#ifndef PLUGNET_LIB_RETIRE_H
+#define PLUGNET_LIB_RETIRE_H
 
 struct pn_retire;
 
@@ -26,5 +26,11 @@ void pn_retire__defer(struct pn_retire *retire, void (*fn)(void *arg), void *arg
 
 /* Return once everything deferred before this call has run. */
 void pn_retire__drain(struct pn_retire *retire);
+
+/*
+ * Replace the grace-period wait (NULL: the RCU barrier again). For tests
+ * that must see a revision held until its grace period ends.
+ */
+void pn_retire__set_grace_period(struct pn_retire *retire, int (*wait)(void *arg), void *arg);
 
 #endif

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/log.h"
-#include "agent/rcu_barrier.h"
-#include "agent/retire.h"
+#include "print.h"
+#include "rcu_barrier.h"
+#include "retire.h"
 
 struct work {
 	struct work *next;
@@ -25,15 +25,31 @@ struct pn_retire {
 	unsigned long queued, finished; /* works ever queued / run */
 	bool stop;
 	struct pn_rcu_barrier *rcu;
+	/* The wait for a grace period: the RCU barrier's unless a test replaced it. */
+	int (*wait)(void *arg);
+	void *wait_arg;
 };
 
-static void grace_period(struct pn_rcu_barrier *rcu)
+static int rcu_wait(void *arg)
 {
-	int err = pn_rcu_barrier__wait(rcu);
+	return pn_rcu_barrier__wait(arg);
+}
+
+static void grace_period(struct pn_retire *r)
+{
+	int (*wait)(void *arg);
+	void *arg;
+	int err;
+
+	pthread_mutex_lock(&r->lock);
+	wait = r->wait;
+	arg = r->wait_arg;
+	pthread_mutex_unlock(&r->lock);
+	err = wait(arg);
 
 	if (err)
-		pn_log_warn("cannot wait for an RCU grace period (%s); releasing anyway",
-			    strerror(-err));
+		pr_warn("cannot wait for an RCU grace period (%s); releasing anyway",
+			strerror(-err));
 }
 
 static void *retire_thread(void *arg)
@@ -55,7 +71,7 @@ static void *retire_thread(void *arg)
 		pthread_mutex_unlock(&r->lock);
 
 		/* Everything in the batch was queued before this wait began. */
-		grace_period(r->rcu);
+		grace_period(r);
 		while (batch) {
 			struct work *w = batch;
 
@@ -85,6 +101,8 @@ int pn_retire__new(struct pn_retire **retirep)
 	err = pn_rcu_barrier__new(&r->rcu);
 	if (err)
 		goto err_free;
+	r->wait = rcu_wait;
+	r->wait_arg = r->rcu;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->wake, NULL);
 	pthread_cond_init(&r->done, NULL);
@@ -128,7 +146,7 @@ void pn_retire__defer(struct pn_retire *r, void (*fn)(void *arg), void *arg)
 	struct work *w = malloc(sizeof(*w));
 
 	if (!w) {
-		grace_period(r->rcu);
+		grace_period(r);
 		fn(arg);
 		return;
 	}
@@ -151,5 +169,13 @@ void pn_retire__drain(struct pn_retire *r)
 	target = r->queued;
 	while (r->finished < target)
 		pthread_cond_wait(&r->done, &r->lock);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void pn_retire__set_grace_period(struct pn_retire *r, int (*wait)(void *arg), void *arg)
+{
+	pthread_mutex_lock(&r->lock);
+	r->wait = wait ? wait : rcu_wait;
+	r->wait_arg = wait ? arg : r->rcu;
 	pthread_mutex_unlock(&r->lock);
 }

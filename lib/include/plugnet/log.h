@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Logging to stderr. Messages name the object they are about; the caller
- * formats that, this module only filters by level and routes libbpf's own
- * output through the same filter.
+ * Logging to stderr for plugnet's programs. Messages name the object they
+ * are about; the caller formats that, this module only filters by level
+ * and writes each message whole, so that lines from several threads never
+ * interleave. libplugnet-common: no libbpf here.
  */
-#ifndef PLUGNET_AGENT_LOG_H
-#define PLUGNET_AGENT_LOG_H
+#ifndef PLUGNET_LOG_H
+#define PLUGNET_LOG_H
+
+#include <stdarg.h>
 
 enum pn_log_level {
 	PN_LOG_ERROR,
@@ -14,10 +17,11 @@ enum pn_log_level {
 	PN_LOG_DEBUG,
 };
 
-/* Also takes over libbpf's print callback, so call it once at start-up. */
 void pn_log_set_level(enum pn_log_level level);
 enum pn_log_level pn_log_get_level(void);
 void pn_log(enum pn_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void pn_logv(enum pn_log_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 #define pn_log_error(...) pn_log(PN_LOG_ERROR, __VA_ARGS__)
 #define pn_log_warn(...)  pn_log(PN_LOG_WARN, __VA_ARGS__)

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Bringing an interface under the engine (install, adopt) and taking it out (remove). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "bpffs.h"
+#include "engine_internal.h"
+#include "prog_cache.h"
+#include "retire.h"
+
+static int missing_feature(const struct pn_engine *e, const struct pn_iface *ifc)
+{
+	const char *what = !e->features.xdp_link ? "XDP through a bpf_link (Linux 5.9)"
+			   : !e->features.freplace_multi_attach
+				   ? "attaching one extension program to several programs "
+				     "(freplace multi-attach, Linux 5.10)"
+				   : NULL;
+
+	if (!what)
+		return 0;
+	return pn_fail(-EOPNOTSUPP, IFACE_FMT ": not installed: this kernel lacks %s",
+		       IFACE_ARGS(ifc), what);
+}
+
+/*
+ * Register the interface ref names, run body on it under its lock, and
+ * hand it out on success; on failure it is gone again.
+ */
+static int with_new_iface(struct pn_engine *e, const struct pn_iface_ref *ref,
+			  int (*body)(struct pn_iface *ifc, const struct resolved *r, void *arg),
+			  void *arg, struct pn_iface **ifacep)
+{
+	struct pn_iface *ifc;
+	struct resolved r;
+	int err;
+
+	err = iface_begin(e, ref, &r, &ifc);
+	if (err)
+		return err;
+	err = body(ifc, &r, arg);
+	iface_end(ifc, &r, err);
+	if (!err)
+		*ifacep = ifc;
+	return err;
+}
+
+static int install_locked(struct pn_iface *ifc, const struct resolved *r, void *arg)
+{
+	const enum pn_xdp_mode mode = *(const enum pn_xdp_mode *)arg;
+	struct pn_engine *e = ifc->engine;
+	struct plugnet_dispatcher_config cfg;
+	char path[PINPATH_MAX];
+	int err;
+
+	err = missing_feature(e, ifc);
+	if (!err)
+		err = clear_stale_pins(ifc);
+	if (!err)
+		err = xdp_check_free(ifc, &r->ns);
+	if (err)
+		return err;
+	err = pn_slots_build_config(NULL, 0, 1, 1, &cfg);
+	if (!err)
+		err = revision_load(ifc, &cfg, &ifc->cur);
+	if (!err)
+		err = xdp_attach_link(ifc, &r->ns, mode);
+	if (!err)
+		err = xdp_query_mode(ifc, &r->ns);
+	if (err)
+		return err;
+
+	/* Pinned last: until then, a crash lets the kernel drop everything with our fds. */
+	err = pn_bpffs_mkdir(ifc->dir);
+	if (!err)
+		err = revision_pin(ifc, &ifc->cur);
+	if (!err) {
+		snprintf(path, sizeof(path), "%s/link", ifc->dir);
+		err = pn_bpffs_pin(ifc->root_link_fd, path);
+	}
+	if (err) {
+		pn_fail(err, IFACE_FMT ": cannot pin the dispatcher under %s: %s", IFACE_ARGS(ifc),
+			ifc->dir, strerror(-err));
+		(void)pn_bpffs_remove_tree(ifc->dir);
+		return err;
+	}
+	pr_info(IFACE_FMT ": dispatcher attached (%s mode, link pinned at %s)", IFACE_ARGS(ifc),
+		xdp_mode_name(ifc->mode), path);
+	return 0;
+}
+
+int pn_engine__install(struct pn_engine *e, const struct pn_iface_ref *ref, enum pn_xdp_mode mode,
+		       struct pn_iface **ifacep)
+{
+	return with_new_iface(e, ref, install_locked, &mode, ifacep);
+}
+
+/* Open the root link pinned for the interface and its current dispatcher program. */
+static int adopt_root(struct pn_iface *ifc, const struct resolved *r)
+{
+	struct bpf_link_info li;
+	char path[PINPATH_MAX];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/link", ifc->dir);
+	ifc->root_link_fd = bpf_obj_get(path);
+	if (ifc->root_link_fd < 0)
+		return pn_fail(-errno, IFACE_FMT ": no pinned dispatcher link at %s: %s",
+			       IFACE_ARGS(ifc), path, strerror(errno));
+	err = link_info(ifc->root_link_fd, &li);
+	if (!err && (li.type != BPF_LINK_TYPE_XDP || li.xdp.ifindex != r->ifindex))
+		err = -ESTALE;
+	if (err)
+		return pn_fail(err, IFACE_FMT ": pinned link %s is not this interface's XDP link%s",
+			       IFACE_ARGS(ifc), path,
+			       err == -ESTALE ? " (the interface it belonged to is gone)" : "");
+	ifc->cur.prog_fd = bpf_prog_get_fd_by_id(li.prog_id);
+	if (ifc->cur.prog_fd < 0)
+		return pn_fail(-errno, IFACE_FMT ": dispatcher program %u: %s", IFACE_ARGS(ifc),
+			       li.prog_id, strerror(errno));
+	err = read_dispatcher_config(ifc->cur.prog_fd, &ifc->cur.cfg);
+	if (!err)
+		err = read_slot_btf_ids(ifc->cur.prog_fd, ifc->cur.slot_btf_id);
+	if (err)
+		return pn_fail(err,
+			       IFACE_FMT ": program %u on the pinned link is not a plugnet "
+					 "dispatcher of version %u: %s",
+			       IFACE_ARGS(ifc), li.prog_id, PLUGNET_DISPATCHER_VERSION,
+			       strerror(-err));
+	return 0;
+}
+
+/* Take over slot i of the adopted revision: its link, and its program through the cache. */
+static int adopt_slot(struct pn_iface *ifc, __u32 i)
+{
+	const struct plugnet_dispatcher_config *cfg = &ifc->cur.cfg;
+	struct pn_slot_entry *s = &ifc->slots[i];
+	char path[PINPATH_MAX], dir[REVDIR_MAX];
+	struct bpf_link_info li;
+	struct pn_prog *prog;
+	int prog_fd, err;
+
+	rev_dir(ifc, cfg->revision, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/slot-%u", dir, i);
+	ifc->cur.link_fds[i] = bpf_obj_get(path);
+	err = ifc->cur.link_fds[i] < 0 ? -errno : link_info(ifc->cur.link_fds[i], &li);
+	prog_fd = err ? -1 : bpf_prog_get_fd_by_id(li.prog_id);
+	if (!err && prog_fd < 0)
+		err = -errno;
+	if (!err) {
+		err = pn_prog_cache__adopt(ifc->engine->progs, prog_fd,
+					   cfg->frags_slots & (1ULL << i), &prog);
+		close(prog_fd);
+	}
+	if (err)
+		return pn_fail(err, IFACE_FMT ": revision %llu slot %u (%s): %s", IFACE_ARGS(ifc),
+			       (unsigned long long)cfg->revision, i, path, strerror(-err));
+	s->attach_id = cfg->attach_id[i];
+	s->priority = cfg->priority[i];
+	s->proceed_on = cfg->proceed_on[i] & ~(1U << PLUGNET_SLOT_EMPTY);
+	s->frags = pn_prog__frags(prog);
+	s->owner = prog;
+	ifc->nslots = i + 1;
+	return 0;
+}
+
+static int adopt_locked(struct pn_iface *ifc, const struct resolved *r, void *arg)
+{
+	int err = adopt_root(ifc, r);
+
+	(void)arg;
+	for (__u32 i = 0; !err && i < ifc->cur.cfg.num_slots; i++)
+		err = adopt_slot(ifc, i);
+	if (!err)
+		err = xdp_query_mode(ifc, &r->ns);
+	if (err)
+		return err;
+	remove_other_revisions(ifc);
+	pr_info(IFACE_FMT ": adopted revision %llu with %zu slots", IFACE_ARGS(ifc),
+		(unsigned long long)ifc->cur.cfg.revision, ifc->nslots);
+	return 0;
+}
+
+int pn_engine__adopt(struct pn_engine *e, const struct pn_iface_ref *ref, struct pn_iface **ifacep)
+{
+	return with_new_iface(e, ref, adopt_locked, NULL, ifacep);
+}
+
+int pn_iface__remove(struct pn_iface *ifc)
+{
+	int err;
+
+	pn_error_clear();
+	/* Replaced revisions still waiting for release live under the same directory. */
+	pn_retire__drain(ifc->engine->retire);
+	pthread_mutex_lock(&ifc->lock);
+	/* Without its pins, closing our fds releases the links and detaches the dispatcher. */
+	err = unpin_iface(ifc);
+	pthread_mutex_unlock(&ifc->lock);
+	if (err)
+		return err;
+	pr_info(IFACE_FMT ": dispatcher removed", IFACE_ARGS(ifc));
+	iface_drop_removed(ifc);
+	return 0;
+}

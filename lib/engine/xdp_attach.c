@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The XDP hook of an interface. XDP links resolve the ifindex in the
+ * caller's netns, and bpf_xdp_query asks it, so these run inside the
+ * interface's netns (pn_netns_call).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#include "engine_internal.h"
+
+struct xdp_state {
+	unsigned int ifindex;
+	struct bpf_xdp_query_opts q;
+};
+
+static int query_xdp(void *arg)
+{
+	struct xdp_state *s = arg;
+
+	s->q.sz = sizeof(s->q);
+	return bpf_xdp_query((int)s->ifindex, 0, &s->q) ? -errno : 0;
+}
+
+struct xdp_attach {
+	int prog_fd;
+	unsigned int ifindex;
+	__u32 flags;
+	int link_fd;
+};
+
+static int attach_xdp(void *arg)
+{
+	struct xdp_attach *a = arg;
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = a->flags);
+
+	a->link_fd = bpf_link_create(a->prog_fd, (int)a->ifindex, BPF_XDP, &opts);
+	return a->link_fd < 0 ? -errno : 0;
+}
+
+const char *xdp_mode_name(enum pn_xdp_mode mode)
+{
+	switch (mode) {
+	case PN_XDP_MODE_NATIVE:
+		return "native";
+	case PN_XDP_MODE_GENERIC:
+		return "generic";
+	default:
+		return "auto";
+	}
+}
+
+static int query(struct pn_iface *ifc, const struct pn_netns *ns, struct xdp_state *st)
+{
+	int err;
+
+	st->ifindex = ifc->ifindex;
+	err = pn_netns_call(ns, query_xdp, st);
+	if (err)
+		return pn_fail(err, IFACE_FMT ": cannot query its XDP state: %s", IFACE_ARGS(ifc),
+			       strerror(-err));
+	return 0;
+}
+
+int xdp_check_free(struct pn_iface *ifc, const struct pn_netns *ns)
+{
+	struct xdp_state st = {};
+	char prog[64];
+	__u32 id;
+	int err = query(ifc, ns, &st);
+
+	if (err)
+		return err;
+	id = st.q.prog_id       ? st.q.prog_id
+	     : st.q.drv_prog_id ? st.q.drv_prog_id
+	     : st.q.skb_prog_id ? st.q.skb_prog_id
+				: st.q.hw_prog_id;
+	if (!id)
+		return 0;
+	describe_prog(id, prog, sizeof(prog));
+	return pn_fail(-EEXIST,
+		       IFACE_FMT ": XDP program %s is already attached; plugnet does not "
+				 "replace a program it does not own",
+		       IFACE_ARGS(ifc), prog);
+}
+
+int xdp_attach_link(struct pn_iface *ifc, const struct pn_netns *ns, enum pn_xdp_mode mode)
+{
+	struct xdp_attach at = {
+		.prog_fd = ifc->cur.prog_fd,
+		.ifindex = ifc->ifindex,
+		.flags = mode == PN_XDP_MODE_NATIVE    ? XDP_FLAGS_DRV_MODE
+			 : mode == PN_XDP_MODE_GENERIC ? XDP_FLAGS_SKB_MODE
+						       : 0,
+		.link_fd = -1,
+	};
+	int err = pn_netns_call(ns, attach_xdp, &at);
+
+	if (err)
+		return pn_fail(err, IFACE_FMT ": cannot attach the dispatcher in %s mode: %s%s",
+			       IFACE_ARGS(ifc), xdp_mode_name(mode), strerror(-err),
+			       err == -EOPNOTSUPP ? " (the driver has no native XDP; try generic)"
+						  : "");
+	ifc->root_link_fd = at.link_fd;
+	return 0;
+}
+
+int xdp_query_mode(struct pn_iface *ifc, const struct pn_netns *ns)
+{
+	struct xdp_state st = {};
+	int err = query(ifc, ns, &st);
+
+	if (err)
+		return err;
+	ifc->mode = st.q.attach_mode == XDP_ATTACHED_SKB ? PN_XDP_MODE_GENERIC : PN_XDP_MODE_NATIVE;
+	return 0;
+}

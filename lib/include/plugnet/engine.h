@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libplugnet: the dispatcher engine. It owns the root XDP dispatcher of
+ * each interface under a bpf_link and plugs extension programs into its
+ * slots.
+ *
+ * Every change is a revision. To add, remove or reorder slots the engine
+ * loads dispatcher revision N+1, attaches every current extension program
+ * to it as well (freplace multi-attach), swaps the root link from N to N+1
+ * with BPF_LINK_UPDATE (old program expected), and only then releases
+ * revision N, one RCU grace period later, in the background. If any step
+ * fails the interface stays on revision N, as it was; traffic never sees
+ * a missing program.
+ *
+ * Interfaces are keyed by (netns id, ifindex). The root link and every
+ * slot link are pinned under <pin_root>/<netns id>/<ifindex>/, so they
+ * outlive the process; pn_engine__adopt() picks them up again. One engine
+ * at a time works a pin root: pn_engine__new() takes an exclusive flock on
+ * it and refuses while another engine, in this process or another, holds
+ * it.
+ *
+ * Errors: functions return 0 or a negative errno. On failure,
+ * pn_last_error() gives a one-line message naming the interface, netns and
+ * program. The message is the calling thread's own, so concurrent callers
+ * never see each other's.
+ *
+ * Threading:
+ * - Calls on different interfaces may run at the same time from any
+ *   threads, including install and adopt of different interfaces.
+ * - Calls on the same interface may also come from several threads; the
+ *   engine runs them one after the other (a lock per interface), so
+ *   revisions of one interface never interleave.
+ * - pn_iface__remove() and pn_iface__close() free the handle: the caller
+ *   must make sure no other call on that interface is running or will
+ *   start. pn_engine__free() likewise needs every other call finished.
+ * - The engine locks its interface registry (briefly, never across a
+ *   kernel call that can take long) and its verification cache (across a
+ *   load, so that two threads plugging the same new program verify it
+ *   once). Revisions of different interfaces run in parallel.
+ * - pn_set_print() and its callback: see there.
+ */
+#ifndef PLUGNET_ENGINE_H
+#define PLUGNET_ENGINE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <net/if.h>
+#include <linux/types.h>
+
+#define PN_PIN_ROOT_DEFAULT "/sys/fs/bpf/plugnet"
+
+/*
+ * The most slots any plugnet dispatcher can have (the capacity of its
+ * configuration). A given build may have fewer: pn_engine__slot_count().
+ */
+#define PN_SLOTS_MAX 63
+
+struct pn_engine;
+struct pn_iface;
+
+/* --- messages ------------------------------------------------------------- */
+
+enum pn_print_level {
+	PN_PRINT_WARN,
+	PN_PRINT_INFO,
+	PN_PRINT_DEBUG,
+};
+
+typedef int (*pn_print_fn_t)(enum pn_print_level level, const char *fmt, va_list ap);
+
+/*
+ * Route the library's messages (warnings, what it did, debug detail, and
+ * libbpf's own output at PN_PRINT_DEBUG) to fn; NULL silences them. The
+ * default prints warnings and info to stderr. Returns the previous
+ * callback. Set it once before creating engines: the callback is called
+ * from any thread that calls the engine and from its release thread, so it
+ * must be thread-safe.
+ */
+pn_print_fn_t pn_set_print(pn_print_fn_t fn);
+
+/* The message of the last call that failed on this thread ("" if none). */
+const char *pn_last_error(void);
+
+/* --- kernel features ---------------------------------------------------- */
+
+/*
+ * What the running kernel offers, probed by pn_engine__new(). The first
+ * two are needed (install refuses without them, naming the feature);
+ * without frags support dispatchers are loaded without
+ * BPF_F_XDP_HAS_FRAGS, so programs run single-buffer.
+ */
+struct pn_kernel_features {
+	bool xdp_link;              /* XDP through a bpf_link (Linux 5.9) */
+	bool freplace_multi_attach; /* one extension program on many dispatchers (5.10) */
+	bool xdp_frags;             /* multi-buffer XDP, BPF_F_XDP_HAS_FRAGS (5.18) */
+};
+
+/* --- engine and interfaces -------------------------------------------------- */
+
+enum pn_xdp_mode {
+	PN_XDP_MODE_AUTO,    /* native when the driver supports XDP, else generic */
+	PN_XDP_MODE_NATIVE,  /* driver mode; fails if the driver has none */
+	PN_XDP_MODE_GENERIC, /* skb mode */
+};
+
+/*
+ * An interface, for install and adopt: its netns by fd or path, itself by
+ * name or index. netns_fd must be -1 when it is not used (0 is an fd).
+ */
+struct pn_iface_ref {
+	int netns_fd;           /* >= 0: this netns (the caller keeps the fd) */
+	const char *netns_path; /* else this path; both unset: the caller's netns */
+	const char *ifname;     /* one of ifname ... */
+	unsigned int ifindex;   /* ... or ifindex */
+};
+
+/* A program to plug into a slot. */
+struct pn_slot_spec {
+	const void *elf; /* the ELF object's bytes ... */
+	size_t elf_size;
+	const char *elf_path; /* ... or a file holding them */
+	const char *prog_name;
+	__s32 priority;   /* lower runs first; ties: earlier plug first */
+	__u32 proceed_on; /* XDP actions after which the next slot runs; 0: pass only */
+};
+
+struct pn_slot_info {
+	__u32 index; /* position in the current revision */
+	__u32 attach_id;
+	__s32 priority;
+	__u32 proceed_on;
+	bool frags;
+	__u32 prog_id;
+	char prog_name[16];
+	char prog_tag[17];
+	__u32 link_id;
+	__u64 run_cnt; /* 0 unless kernel.bpf_stats_enabled */
+	__u64 run_time_ns;
+};
+
+struct pn_iface_info {
+	__u64 netns_id;
+	unsigned int ifindex;
+	char ifname[IF_NAMESIZE];
+	enum pn_xdp_mode mode; /* NATIVE or GENERIC, as attached */
+	bool frags;            /* dispatcher accepts multi-buffer packets */
+	bool defunct;          /* the interface is gone; the root link holds nothing */
+	__u32 root_link_id;
+	__u32 dispatcher_prog_id; /* the engine's current revision */
+	__u32 root_prog_id;       /* what the root link runs: differs only after an outside swap */
+	__u64 revision;
+	bool stats_enabled;
+	__u64 run_cnt; /* dispatcher's, when stats are enabled */
+	__u64 run_time_ns;
+	__u32 num_slots;
+	struct pn_slot_info slots[PN_SLOTS_MAX];
+};
+
+/*
+ * Create an engine working pin_root (NULL: PN_PIN_ROOT_DEFAULT), which
+ * must be on a bpf filesystem. -EBUSY if another engine holds it (the
+ * message names the pin root and, when it can be found, the holder's pid).
+ */
+int pn_engine__new(const char *pin_root, struct pn_engine **engine);
+/* Closes the engine's handles and its lock; pinned dispatchers keep running. */
+void pn_engine__free(struct pn_engine *engine);
+/* Slot stubs in this build's dispatcher, read from its BTF: plugs past this fail. */
+unsigned int pn_engine__slot_count(const struct pn_engine *engine);
+const struct pn_kernel_features *pn_engine__features(const struct pn_engine *engine);
+/*
+ * Extension programs loaded (verified) by this engine so far; a program
+ * already plugged somewhere, or adopted after a restart, is not loaded
+ * again.
+ */
+unsigned long pn_engine__prog_loads(struct pn_engine *engine);
+/*
+ * A replaced revision is released in the background once no packet can
+ * still be inside it (an RCU grace period later): until then its pins
+ * stay under rev-<N>. Returns once every revision replaced so far is gone.
+ */
+void pn_engine__settle(struct pn_engine *engine);
+
+/*
+ * Attach dispatcher revision 1 (no slots) to an interface. Refuses with
+ * -EEXIST if any XDP program is already attached there (the message names
+ * it), including one of plugnet's own (adopt that instead), and with
+ * -EOPNOTSUPP if the kernel lacks a feature the engine needs.
+ */
+int pn_engine__install(struct pn_engine *engine, const struct pn_iface_ref *ref,
+		       enum pn_xdp_mode mode, struct pn_iface **iface);
+
+/* Rebuild the view of an installed interface from its pins, without touching traffic. */
+int pn_engine__adopt(struct pn_engine *engine, const struct pn_iface_ref *ref,
+		     struct pn_iface **iface);
+
+/*
+ * Plug a program into a new slot; *attach_id identifies it from then on.
+ * -ENOSPC when every slot is in use.
+ */
+int pn_iface__plug(struct pn_iface *iface, const struct pn_slot_spec *spec, __u32 *attach_id);
+int pn_iface__unplug(struct pn_iface *iface, __u32 attach_id);
+int pn_iface__describe(struct pn_iface *iface, struct pn_iface_info *info);
+
+/* Detach the dispatcher and release everything: for teardown and admin override only. */
+int pn_iface__remove(struct pn_iface *iface);
+/* Forget the interface without touching it; its pins keep it running. */
+void pn_iface__close(struct pn_iface *iface);
+
+/* Fixed for the handle's life: safe without any lock. */
+__u64 pn_iface__netns_id(const struct pn_iface *iface);
+unsigned int pn_iface__ifindex(const struct pn_iface *iface);
+const char *pn_iface__pin_dir(const struct pn_iface *iface);
+
+#endif
