@@ -33,6 +33,8 @@ void pn_logv(enum pn_log_level level, const char *fmt, va_list ap)
 
 	if (level > pn_log_get_level())
 		return;
+	if ((unsigned int)level > PN_LOG_DEBUG)
+		level = PN_LOG_DEBUG;
 	n = snprintf(line, sizeof(line), "%s: ", level_names[level]);
 	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	/* Callers may or may not end with a newline (libbpf's messages do): one either way. */

@@ -14,6 +14,14 @@ int pn_bpf_error(int ret, char *why, size_t size)
 	return ret <= -__LIBBPF_ERRNO__START ? -EINVAL : ret;
 }
 
+const char *pn_strerror(int err)
+{
+	/* The kernel's internal ENOTSUPP leaks out of BPF trampolines where the arch has none. */
+	if (err == -524)
+		return "not supported by this kernel on this architecture (ENOTSUPP)";
+	return strerror(-err);
+}
+
 void pn_verifier_log_tail(const char *log, char *out, size_t size)
 {
 	size_t len = strlen(log);

@@ -15,6 +15,9 @@
  */
 int pn_bpf_error(int err, char *why, size_t size);
 
+/* strerror(-err), also for the kernel-internal codes that BPF calls return (524, ENOTSUPP). */
+const char *pn_strerror(int err);
+
 /* The last lines of a verifier log, joined with " | ", at most PN_VERIFIER_TAIL bytes. */
 void pn_verifier_log_tail(const char *log, char *out, size_t size);
 

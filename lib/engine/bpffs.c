@@ -38,7 +38,7 @@ static int mkdir_error(char *buf, char *end, int err)
 	return ret;
 }
 
-int pn_bpffs_mkdir(const char *path)
+static int mkdir_walk(const char *path)
 {
 	char buf[PATH_MAX], *parent = buf;
 	size_t len = strlen(path);
@@ -58,6 +58,14 @@ int pn_bpffs_mkdir(const char *path)
 	if (mkdir(buf, 0700) && errno != EEXIST)
 		return mkdir_error(buf, parent, -errno);
 	return pn_bpffs_check(buf);
+}
+
+int pn_bpffs_mkdir(const char *path)
+{
+	int err = mkdir_walk(path);
+
+	/* A parent removed meanwhile (its last interface went): walk once more. */
+	return err == -ENOENT ? mkdir_walk(path) : err;
 }
 
 int pn_bpffs_remove_tree(const char *path)

@@ -15,7 +15,7 @@
 #include "kernel_features.h"
 #include "pin_lock.h"
 #include "prog_cache.h"
-#include "prog_catalog.h"
+#include "prog_index.h"
 #include "retire.h"
 #include "dispatcher.skel.h"
 
@@ -47,7 +47,7 @@ static int count_slot_stubs(const void *elf, size_t size, unsigned int *count)
 
 static int engine_init(struct pn_engine *e, const char *pin_root)
 {
-	struct pn_prog_catalog *catalog;
+	struct pn_prog_index *prog_index;
 	char path[ROOT_MAX + 16];
 	int holder, err;
 
@@ -71,21 +71,24 @@ static int engine_init(struct pn_engine *e, const char *pin_root)
 		return pn_fail(err, "pin root '%s': cannot lock it: %s", pin_root,
 			       err == -EBUSY ? "another plugnet engine holds it" : strerror(-err));
 	pn_features_probe(&e->features);
-	snprintf(path, sizeof(path), "%s/programs", pin_root);
-	err = pn_prog_catalog__open(path, &catalog);
+	snprintf(path, sizeof(path), "%s/prog-index", pin_root);
+	err = pn_prog_index__open(path, &prog_index);
 	if (err) {
-		pr_warn("program catalog %s: %s; programs will be verified again after a restart",
+		pr_warn("index of loaded programs %s: %s; programs will be verified again after a "
+			"restart",
 			path, strerror(-err));
-		catalog = NULL;
+		prog_index = NULL;
 	}
-	e->progs = pn_prog_cache__new(e->features.xdp_frags, catalog);
+	e->progs = pn_prog_cache__new(e->features.xdp_frags, prog_index);
 	if (!e->progs) {
-		pn_prog_catalog__close(catalog);
+		pn_prog_index__close(prog_index);
 		return pn_fail(-ENOMEM, "pin root '%s': out of memory", pin_root);
 	}
 	err = pn_retire__new(&e->retire);
 	if (err)
-		return pn_fail(err, "cannot start the thread that releases replaced revisions: %s",
+		return pn_fail(err,
+			       "cannot set up the release of replaced revisions (its RCU barrier "
+			       "map or its thread): %s",
 			       strerror(-err));
 	return 0;
 }

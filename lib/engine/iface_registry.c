@@ -94,11 +94,12 @@ static void iface_unlink(struct pn_iface *ifc)
  */
 static void iface_discard(struct pn_iface *ifc, bool removed)
 {
-	for (size_t i = 0; i < ifc->nslots; i++)
-		pn_prog_cache__put(ifc->engine->progs, ifc->slots[i].owner, removed);
-	revision_release(&ifc->cur);
+	/* The root first: a dispatcher whose slot links went first would run with empty slots. */
 	if (ifc->root_link_fd >= 0)
 		close(ifc->root_link_fd);
+	revision_release(&ifc->cur);
+	for (size_t i = 0; i < ifc->nslots; i++)
+		pn_prog_cache__put(ifc->engine->progs, ifc->slots[i].owner, removed);
 	pthread_mutex_destroy(&ifc->lock);
 	free(ifc);
 }
@@ -110,11 +111,6 @@ int iface_begin(struct pn_engine *e, const struct pn_iface_ref *ref, struct reso
 	int err;
 
 	pn_error_clear();
-	/*
-	 * A queued release removes rev-N by path; finish them before this
-	 * (netns id, ifindex), which may be a reused one, gets pins again.
-	 */
-	pn_retire__drain(e->retire);
 	err = resolve(ref, r);
 	if (err)
 		return err;
@@ -135,6 +131,12 @@ int iface_begin(struct pn_engine *e, const struct pn_iface_ref *ref, struct reso
 		pn_netns_close(&r->ns);
 		return err;
 	}
+	/*
+	 * A queued release removes rev-N by path. This (netns id, ifindex) may
+	 * be a reused one whose old handle queued some: finish them before it
+	 * gets pins again. Registered first, so no handle can queue more.
+	 */
+	pn_retire__drain(e->retire);
 	*ifcp = ifc;
 	return 0;
 }
@@ -145,7 +147,7 @@ void iface_end(struct pn_iface *ifc, struct resolved *r, int err)
 	pthread_mutex_unlock(&ifc->lock);
 	if (err) {
 		iface_unlink(ifc);
-		/* A failed adopt leaves the pinned slots running: the catalog keeps their programs.
+		/* A failed adopt leaves the pinned slots running: the index keeps their programs.
 		 */
 		iface_discard(ifc, false);
 	}

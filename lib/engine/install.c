@@ -147,6 +147,9 @@ static int adopt_slot(struct pn_iface *ifc, __u32 i)
 	snprintf(path, sizeof(path), "%s/slot-%u", dir, i);
 	ifc->cur.link_fds[i] = bpf_obj_get(path);
 	err = ifc->cur.link_fds[i] < 0 ? -errno : link_info(ifc->cur.link_fds[i], &li);
+	/* A slot link is the freplace (tracing) link of an extension; anything else is not ours. */
+	if (!err && li.type != BPF_LINK_TYPE_TRACING)
+		err = -EPROTO;
 	prog_fd = err ? -1 : bpf_prog_get_fd_by_id(li.prog_id);
 	if (!err && prog_fd < 0)
 		err = -errno;
@@ -197,8 +200,14 @@ int pn_iface__remove(struct pn_iface *ifc)
 	/* Replaced revisions still waiting for release live under the same directory. */
 	pn_retire__drain(ifc->engine->retire);
 	pthread_mutex_lock(&ifc->lock);
-	/* Without its pins, closing our fds releases the links and detaches the dispatcher. */
 	err = unpin_iface(ifc);
+	/*
+	 * Detach explicitly: closing our fds is not enough while anyone else
+	 * (bpftool, a process that took the link by id) holds a reference.
+	 */
+	if (!err && bpf_link_detach(ifc->root_link_fd) && errno != ENOLINK)
+		err = pn_fail(-errno, IFACE_FMT ": unpinned, but detaching root link failed: %s",
+			      IFACE_ARGS(ifc), strerror(errno));
 	pthread_mutex_unlock(&ifc->lock);
 	if (err)
 		return err;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -32,7 +33,8 @@ static int flock_holder(dev_t dev, ino_t ino)
 
 		if (sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%lu", kind, &holder, &major, &minor,
 			   &inode) == 5 &&
-		    makedev(major, minor) == dev && inode == ino && holder > 0)
+		    !strcmp(kind, "FLOCK") && makedev(major, minor) == dev && inode == ino &&
+		    holder > 0)
 			pid = holder;
 	}
 	fclose(f);

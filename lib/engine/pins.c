@@ -99,9 +99,20 @@ int unpin_iface(struct pn_iface *ifc)
 		return pn_fail(-errno, IFACE_FMT ": cannot unpin %s: %s", IFACE_ARGS(ifc), path,
 			       strerror(errno));
 	err = pn_bpffs_remove_tree(ifc->dir);
-	if (err)
-		return pn_fail(err, IFACE_FMT ": cannot remove its pins under %s: %s",
-			       IFACE_ARGS(ifc), ifc->dir, strerror(-err));
+	if (err) {
+		/* Pin back what is gone, so that the interface stays as it was, adoptable. */
+		int again = pn_bpffs_mkdir(ifc->dir);
+
+		if (!again)
+			again = revision_pin(ifc, &ifc->cur);
+		if (!again)
+			again = pn_bpffs_pin(ifc->root_link_fd, path);
+		return pn_fail(err, IFACE_FMT ": cannot remove its pins under %s: %s%s",
+			       IFACE_ARGS(ifc), ifc->dir, strerror(-err),
+			       again ? "; pinning them back failed too, so the dispatcher ends "
+				       "with this process"
+				     : "; nothing changed");
+	}
 	/* The netns directory goes with its last interface. */
 	snprintf(path, sizeof(path), "%s", ifc->dir);
 	slash = strrchr(path, '/');

@@ -80,6 +80,12 @@ static int plug_locked(struct pn_iface *ifc, const struct pn_slot_spec *spec, __
 	struct pn_prog *prog;
 	int err;
 
+	if (spec->proceed_on & ~PN_PROCEED_ON_ALL)
+		return pn_fail(-EINVAL,
+			       IFACE_FMT ": program '%s': proceed-on set 0x%x names actions other "
+					 "than aborted, drop, pass, tx and redirect",
+			       IFACE_ARGS(ifc), spec->prog_name ? spec->prog_name : "?",
+			       spec->proceed_on);
 	if (ifc->nslots >= e->slot_count)
 		return pn_fail(-ENOSPC, IFACE_FMT ": all %u slots are in use", IFACE_ARGS(ifc),
 			       e->slot_count);

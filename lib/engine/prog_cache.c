@@ -12,7 +12,7 @@
 
 #include "bpf_error.h"
 #include "prog_cache.h"
-#include "prog_catalog.h"
+#include "prog_index.h"
 
 /*
  * Only the log's tail goes into messages, but kernels before 6.4 keep the
@@ -43,12 +43,12 @@ struct pn_prog_cache {
 	struct pn_prog *head;
 	unsigned long loads;
 	bool kernel_frags;
-	struct pn_prog_catalog *catalog; /* NULL: no memory across restarts */
+	struct pn_prog_index *prog_index; /* NULL: no memory across restarts */
 };
 
 static void prog_free(struct pn_prog *p);
 
-struct pn_prog_cache *pn_prog_cache__new(bool kernel_frags, struct pn_prog_catalog *catalog)
+struct pn_prog_cache *pn_prog_cache__new(bool kernel_frags, struct pn_prog_index *prog_index)
 {
 	struct pn_prog_cache *cache = calloc(1, sizeof(*cache));
 
@@ -59,7 +59,7 @@ struct pn_prog_cache *pn_prog_cache__new(bool kernel_frags, struct pn_prog_catal
 		return NULL;
 	}
 	cache->kernel_frags = kernel_frags;
-	cache->catalog = catalog;
+	cache->prog_index = prog_index;
 	return cache;
 }
 
@@ -73,7 +73,7 @@ void pn_prog_cache__free(struct pn_prog_cache *cache)
 		cache->head = p->next;
 		prog_free(p);
 	}
-	pn_prog_catalog__close(cache->catalog);
+	pn_prog_index__close(cache->prog_index);
 	pthread_mutex_destroy(&cache->lock);
 	free(cache);
 }
@@ -193,6 +193,14 @@ static int load(const struct pn_prog_cache *cache, struct pn_prog *p, const void
 	ret = bpf_program__set_type(prog, BPF_PROG_TYPE_EXT);
 	if (!ret)
 		ret = bpf_program__set_expected_attach_type(prog, 0);
+	/*
+	 * libbpf adds the frags flag for SEC("xdp.frags") to XDP programs only;
+	 * as an extension the program must carry it itself, or the kernel
+	 * treats it as single-buffer wherever it compares programs (prog
+	 * arrays, devmap and cpumap programs).
+	 */
+	if (!ret && p->frags)
+		ret = bpf_program__set_flags(prog, bpf_program__flags(prog) | BPF_F_XDP_HAS_FRAGS);
 	if (!ret)
 		ret = bpf_program__set_attach_target(prog, target_fd, target_func);
 	vlog = calloc(1, VERIFIER_LOG_SIZE);
@@ -227,7 +235,7 @@ out:
 	return ret;
 }
 
-/* The program the catalog recorded for digest, loaded before a restart: wrapped, not reloaded. */
+/* The program the index recorded for digest, loaded before a restart: wrapped, not reloaded. */
 static struct pn_prog *recall(struct pn_prog_cache *cache,
 			      const unsigned char digest[PN_PROG_DIGEST_SIZE], const char *name)
 {
@@ -237,7 +245,7 @@ static struct pn_prog *recall(struct pn_prog_cache *cache,
 	__u32 id = 0;
 	int fd;
 
-	if (!cache->catalog || pn_prog_catalog__find(cache->catalog, digest, &fd, &frags))
+	if (!cache->prog_index || pn_prog_index__find(cache->prog_index, digest, &fd, &frags))
 		return NULL;
 	/* The kernel keeps 15 characters of the name. */
 	if (prog_id(fd, &id, NULL, kname) || strncmp(kname, name, BPF_OBJ_NAME_LEN - 1)) {
@@ -267,26 +275,13 @@ static struct pn_prog *recall(struct pn_prog_cache *cache,
 }
 
 static int get_locked(struct pn_prog_cache *cache, const void *elf, size_t elf_size,
-		      const char *name, int target_fd, const char *target_func,
-		      struct pn_prog **progp, char *err, size_t err_size)
+		      const unsigned char digest[PN_PROG_DIGEST_SIZE], const char *name,
+		      int target_fd, const char *target_func, struct pn_prog **progp, char *err,
+		      size_t err_size)
 {
-	unsigned char digest[PN_PROG_DIGEST_SIZE];
 	struct pn_prog *p;
 	int ret;
 
-	if (!name || !*name) {
-		snprintf(err, err_size, "no program name given");
-		return -EINVAL;
-	}
-	if (!elf || !elf_size) {
-		snprintf(err, err_size, "program '%s': the ELF object is empty", name);
-		return -EINVAL;
-	}
-	ret = pn_prog_digest(elf, elf_size, name, digest);
-	if (ret) {
-		snprintf(err, err_size, "program '%s': cannot compute its SHA-256", name);
-		return ret;
-	}
 	p = find_by_digest(cache, digest);
 	if (p) {
 		p->refs++;
@@ -315,8 +310,8 @@ static int get_locked(struct pn_prog_cache *cache, const void *elf, size_t elf_s
 	memcpy(p->digest, digest, PN_PROG_DIGEST_SIZE);
 	p->has_digest = true;
 	/* Without an entry the program still works; only a restart would verify it again. */
-	if (cache->catalog)
-		(void)pn_prog_catalog__add(cache->catalog, digest, p->fd, p->frags);
+	if (cache->prog_index)
+		(void)pn_prog_index__add(cache->prog_index, digest, p->fd, p->frags);
 	link_new(cache, p);
 	*progp = p;
 	return 0;
@@ -326,10 +321,27 @@ int pn_prog_cache__get(struct pn_prog_cache *cache, const void *elf, size_t elf_
 		       const char *name, int target_fd, const char *target_func,
 		       struct pn_prog **progp, char *err, size_t err_size)
 {
+	unsigned char digest[PN_PROG_DIGEST_SIZE];
 	int ret;
 
+	if (!name || !*name) {
+		snprintf(err, err_size, "no program name given");
+		return -EINVAL;
+	}
+	if (!elf || !elf_size) {
+		snprintf(err, err_size, "program '%s': the ELF object is empty", name);
+		return -EINVAL;
+	}
+	/* Hashed before locking: an object can be 64 MiB, and other plugs should not wait for it.
+	 */
+	ret = pn_prog_digest(elf, elf_size, name, digest);
+	if (ret) {
+		snprintf(err, err_size, "program '%s': cannot compute its SHA-256", name);
+		return ret;
+	}
 	pthread_mutex_lock(&cache->lock);
-	ret = get_locked(cache, elf, elf_size, name, target_fd, target_func, progp, err, err_size);
+	ret = get_locked(cache, elf, elf_size, digest, name, target_fd, target_func, progp, err,
+			 err_size);
 	pthread_mutex_unlock(&cache->lock);
 	return ret;
 }
@@ -400,8 +412,8 @@ void pn_prog_cache__put(struct pn_prog_cache *cache, struct pn_prog *prog, bool 
 			break;
 		}
 	}
-	if (unplugged && prog->has_digest && cache->catalog)
-		pn_prog_catalog__remove(cache->catalog, prog->digest);
+	if (unplugged && prog->has_digest && cache->prog_index)
+		pn_prog_index__remove(cache->prog_index, prog->digest);
 	pthread_mutex_unlock(&cache->lock);
 	prog_free(prog);
 }

@@ -4,7 +4,7 @@
  * per distinct (program name, ELF bytes), identified by their SHA-256, as a
  * BPF_PROG_TYPE_EXT program,
  * and then attached to any number of dispatcher slots by freplace
- * multi-attach. The same catalog program on 200 pods costs one
+ * multi-attach. The same program on 200 pods costs one
  * verification. Entries are reference counted by the slots using them.
  */
 #ifndef PLUGNET_LIB_PROG_CACHE_H
@@ -17,19 +17,17 @@
 struct pn_prog_cache;
 struct pn_prog;
 
-/*
- * kernel_frags: the kernel supports multi-buffer XDP; without it, programs
- * declared multi-buffer are refused with a message saying so.
- * Every call is thread-safe.
- */
-struct pn_prog_catalog;
+struct pn_prog_index;
 
 /*
- * ... and with a catalog (prog_catalog.h, which the cache then owns), a
+ * kernel_frags: the kernel supports multi-buffer XDP; without it, programs
+ * declared multi-buffer are refused with a message saying so. With an
+ * index of loaded programs (prog_index.h; the cache then owns it), a
  * program loaded before a restart is found again by content and reused:
- * one verification per program across restarts too.
+ * one verification per program across restarts too. NULL: no index.
+ * Every call is thread-safe.
  */
-struct pn_prog_cache *pn_prog_cache__new(bool kernel_frags, struct pn_prog_catalog *catalog);
+struct pn_prog_cache *pn_prog_cache__new(bool kernel_frags, struct pn_prog_index *prog_index);
 /* All entries must have been put. */
 void pn_prog_cache__free(struct pn_prog_cache *cache);
 
@@ -50,15 +48,15 @@ int pn_prog_cache__get(struct pn_prog_cache *cache, const void *elf, size_t elf_
  * comes from the dispatcher's configuration, since the kernel does not
  * report it. Takes a reference. The same kernel program adopted in many
  * slots is one entry; a later pn_prog_cache__get() of the same object
- * finds it through the catalog.
+ * finds it through the index.
  */
 int pn_prog_cache__adopt(struct pn_prog_cache *cache, int prog_fd, bool frags,
 			 struct pn_prog **prog);
 
 /*
  * Drop a reference. `unplugged`: the program left its slot, so once no
- * reference is left the catalog forgets it; otherwise (the handle is only
- * closed, its pinned slots go on running it) the catalog keeps it for the
+ * reference is left the index forgets it; otherwise (the handle is only
+ * closed, its pinned slots go on running it) the index keeps it for the
  * next engine.
  */
 void pn_prog_cache__put(struct pn_prog_cache *cache, struct pn_prog *prog, bool unplugged);

@@ -625,9 +625,15 @@ static void report_datapath(const struct config *cfgs, unsigned int copies, unsi
 	printf("  libxdp k=1 / bare: %.2f\n", lx1->best / bare->best);
 
 	k1 = pn1->best / bare->best;
-	printf("\n%s per-slot overhead no worse than libxdp's: plugnet %.2f vs libxdp %.2f ns/slot "
-	       "(ratio %.2f, target <= 1.00)\n",
-	       pn_slope <= lx_slope ? "PASS" : "MISS", pn_slope, lx_slope, pn_slope / lx_slope);
+	/*
+	 * No PASS/MISS here: under emulation this ratio has ranged from 0.83
+	 * to 1.52 between runs and machines, so one run cannot carry a verdict
+	 * on parity (docs/benchmarks.md).
+	 */
+	printf("\nper-slot overhead, plugnet vs libxdp: %.2f vs %.2f ns/slot, ratio %.2f in this "
+	       "run (trials %.2f .. %.2f); compare across runs and machines before concluding\n",
+	       pn_slope, lx_slope, pn_slope / lx_slope, minimum(ratios, trials),
+	       maximum(ratios, trials));
 	printf("%s plugnet k=1 within 1.2x of bare: %.0f vs %.0f ns/pkt (%.2fx, target <= 1.20)\n",
 	       k1 <= 1.2 ? "PASS" : "MISS", pn1->best, bare->best, k1);
 	fflush(stdout);

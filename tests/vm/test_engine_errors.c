@@ -159,6 +159,7 @@ struct err_case {
 		const char *prog;
 		const char *path; /* instead of the bytes */
 		int priority;
+		__u32 proceed_on;
 		void (*before_swap)(void *arg);
 	} plug;
 	__u32 attach_id; /* to unplug */
@@ -224,6 +225,7 @@ static int call_plug(struct run *r)
 		.elf_path = r->c->plug.path,
 		.prog_name = r->c->plug.prog,
 		.priority = r->c->plug.priority,
+		.proceed_on = r->c->plug.proceed_on,
 	};
 	int err;
 
@@ -444,6 +446,11 @@ static const struct err_case cases[] = {
 		      "'/nonexistent/plugnet/err.bpf.o': No such file or directory"}},
 	{"directory", PLUG(.path = "/", .prog = "xdp_pass"), .err = -EINVAL,
 	 .has = {ER0, "program 'xdp_pass': cannot read object file '/': not a regular"}},
+	/* Bit 31 is the empty-slot sentinel, not an action a caller may name. */
+	{"proceed_on_not_an_action",
+	 PLUG(.obj = VERDICTS, .prog = "xdp_pass", .proceed_on = 1U << 31), .err = -EINVAL,
+	 .has = {ER0 ": program 'xdp_pass': proceed-on set 0x80000000 names actions other than "
+		     "aborted, drop, pass, tx and redirect"}},
 	/* The fixture's two slots and FULL more counters (the same cached program). */
 	{"too_many_slots", .counters = FULL, PLUG(.obj = ERR_PROGS, .prog = "err_count"),
 	 .err = -ENOSPC, .has = {ER0 ": all 63 slots are in use"}, .check = check_slot_freed},

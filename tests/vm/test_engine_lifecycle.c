@@ -374,9 +374,9 @@ static void test_modes(void **state)
 	assert_int_equal(tl_sh("ip -n pn-modes link show dev mo0 | grep -q 'prog/xdp'"), 1);
 	/*
 	 * Down to the netns directory, which went with its last interface: only
-	 * the engine's program catalog stays (docs/dispatcher-protocol.md).
+	 * the engine's index of loaded programs stays (docs/dispatcher-protocol.md).
 	 */
-	assert_int_equal(tl_sh("test \"$(ls -A %s)\" = programs", t.pin_root), 0);
+	assert_int_equal(tl_sh("test \"$(ls -A %s)\" = prog-index", t.pin_root), 0);
 	assert_false(dir_exists(t.pin_root) && tl_rev_dirs(t.pin_root, NULL, 0) > 0);
 
 	ref.netns_fd = t.nsfd;

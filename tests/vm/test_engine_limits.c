@@ -174,7 +174,7 @@ static void test_restart_keeps_one_verification(void **state)
 	assert_int_equal(pn_engine__prog_loads(e), 1);
 	tl_assert_ok(pn_iface__describe(ifc, &info), pn_last_error());
 	prog_id = info.slots[0].prog_id;
-	/* The agent goes away; its pins keep the dispatcher, the slot and the catalog. */
+	/* The agent goes away; its pins keep the dispatcher, the slot and the index. */
 	pn_iface__close(ifc);
 	pn_engine__free(e);
 
@@ -207,6 +207,29 @@ static void test_restart_keeps_one_verification(void **state)
 	pn_engine__free(e);
 }
 
+/* Remove detaches the dispatcher even while someone else holds a reference to its link. */
+static void test_remove_detaches_despite_other_holders(void **state)
+{
+	static struct pn_iface_info info;
+	struct pn_engine *e;
+	struct pn_iface *ifc;
+	int held;
+
+	(void)state;
+	tl_assert_ok(pn_engine__new(PIN_ROOT, &e), pn_last_error());
+	ifc = install(e);
+	tl_assert_ok(plug_pass(ifc, 0), pn_last_error());
+	tl_assert_ok(pn_iface__describe(ifc, &info), pn_last_error());
+	/* What bpftool does when it shows the link: now the link has two holders. */
+	held = bpf_link_get_fd_by_id(info.root_link_id);
+	assert_true(held >= 0);
+	assert_int_equal(tl_sh("ip -n %s link show lim-a | grep -q 'prog/xdp'", NS), 0);
+	tl_assert_ok(pn_iface__remove(ifc), pn_last_error());
+	assert_int_not_equal(tl_sh("ip -n %s link show lim-a | grep -q 'prog/xdp'", NS), 0);
+	close(held);
+	pn_engine__free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +238,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replaced_revision_waits_for_grace_period,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_keeps_one_verification, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_remove_detaches_despite_other_holders, setup,
 						teardown),
 	};
 

@@ -70,12 +70,15 @@ enum pn_print_level {
 typedef int (*pn_print_fn_t)(enum pn_print_level level, const char *fmt, va_list ap);
 
 /*
- * Route the library's messages (warnings, what it did, debug detail, and
- * libbpf's own output at PN_PRINT_DEBUG) to fn; NULL silences them. The
- * default prints warnings and info to stderr. Returns the previous
- * callback. Set it once before creating engines: the callback is called
- * from any thread that calls the engine and from its release thread, so it
- * must be thread-safe.
+ * Route the library's messages (warnings, what it did, debug detail) to
+ * fn; NULL silences them. The default prints warnings and info to stderr.
+ * Returns the previous callback. It also takes over libbpf's print
+ * callback (process-wide, like libbpf_set_print) so that libbpf's output
+ * reaches fn at PN_PRINT_DEBUG; until it is called, libbpf prints as it
+ * does by default. Set it once before creating engines: the callback is
+ * called from any thread that calls the engine, sometimes with the
+ * engine's locks held, and from its release thread, so it must be
+ * thread-safe and must not call back into the engine.
  */
 pn_print_fn_t pn_set_print(pn_print_fn_t fn);
 

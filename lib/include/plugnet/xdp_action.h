@@ -12,6 +12,8 @@
 
 /* Default proceed-on set: go on after XDP_PASS only. */
 #define PN_PROCEED_ON_DEFAULT (1U << 2 /* XDP_PASS */)
+/* Every action a proceed-on set may name: XDP_ABORTED (0) .. XDP_REDIRECT (4). */
+#define PN_PROCEED_ON_ALL 0x1fU
 
 /* "aborted", "drop", "pass", "tx", "redirect"; NULL for other values. */
 const char *pn_xdp_action_name(__u32 action);
