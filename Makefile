@@ -49,6 +49,7 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # Each binary links only what it uses.
 ENGINE_LIBS := $(shell pkg-config --libs libbpf libcrypto 2>/dev/null) -lelf -lz -lpthread
+AGENT_LIBS  := $(shell pkg-config --libs libcjson libmicrohttpd libnl-3.0 libnl-route-3.0 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 XDP_LIBS    := $(shell pkg-config --libs libxdp 2>/dev/null)
 
@@ -59,7 +60,7 @@ CFLAGS   ?= -O2 -g
 BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DPLUGNET_VERSION='"$(VERSION)"' \
 	-Ilib/include $(PKG_CFLAGS)
 ENGINE_CFLAGS := -Ibpf -I$(BUILD)/bpf
-TEST_CFLAGS := -Ilib/engine -Ibpf -I$(BUILD)/bpf -Itests/lib -Itests/progs -I$(BUILD)/tests/progs
+TEST_CFLAGS := -Iagent -Ilib/engine -Ibpf -I$(BUILD)/bpf -Itests/lib -Itests/progs -I$(BUILD)/tests/progs
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 TSAN     := -fsanitize=thread -fno-omit-frame-pointer
 
@@ -148,7 +149,7 @@ BINS := $(BUILD)/plugnetd $(BUILD)/plugnet $(BUILD)/plugctl
 
 $(BUILD)/plugnetd: $(call obj,rel,$(AGENT_SRCS)) $(call lib_engine,rel) $(call lib_common,rel)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(ENGINE_LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(AGENT_LIBS) $(ENGINE_LIBS)
 
 # The CNI plugin and plugctl never touch BPF themselves: no libbpf.
 $(BUILD)/plugnet: $(call obj,rel,$(PLUGIN_SRCS)) $(call lib_common,rel)
@@ -167,9 +168,9 @@ all: $(BINS) $(LIBS) $(TEST_PROGS)
 # Each test file tests/<tier>/test_*.c is one cmocka executable, linked with
 # the sanitized libraries. Tests of concurrency (test_*_threads.c) are also
 # built with ThreadSanitizer, as test_*_threads.tsan.
-TEST_SAN_LIBS := $(call obj,san,$(TEST_LIB_SRCS)) $(call lib_engine,san) $(call lib_common,san)
-TEST_TSAN_LIBS := $(call obj,tsan,$(TEST_LIB_SRCS)) $(call lib_engine,tsan) $(call lib_common,tsan)
-TEST_LDLIBS := $(ENGINE_LIBS) $(CMOCKA_LIBS) $(XDP_LIBS)
+TEST_SAN_LIBS := $(call obj,san,$(TEST_LIB_SRCS) $(AGENT_MODULE_SRCS)) $(call lib_engine,san) $(call lib_common,san)
+TEST_TSAN_LIBS := $(call obj,tsan,$(TEST_LIB_SRCS) $(AGENT_MODULE_SRCS)) $(call lib_engine,tsan) $(call lib_common,tsan)
+TEST_LDLIBS := $(AGENT_LIBS) $(ENGINE_LIBS) $(CMOCKA_LIBS) $(XDP_LIBS)
 TEST_SRCS := $(wildcard tests/unit/test_*.c tests/host/test_*.c tests/vm/test_*.c tests/bench/bench_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TSAN_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%.tsan,$(wildcard tests/*/test_*_threads.c))

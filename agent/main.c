@@ -1,9 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 /* plugnetd: the plugnet node agent. */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
+#include "api_routes.h"
+#include "api_server.h"
+#include "config.h"
 #include "plugnet/engine.h"
 #include "plugnet/log.h"
 
@@ -25,27 +35,154 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: plugnetd [OPTIONS]\n"
 		     "\n"
 		     "The plugnet node agent: holds the root XDP dispatcher of every\n"
-		     "interface it manages and plugs containers' programs into its slots.\n"
+		     "interface it manages and serves its API on unix sockets. Runs in the\n"
+		     "foreground and logs to stderr; SIGTERM stops it and leaves every\n"
+		     "dispatcher and slot in place for the next start.\n"
 		     "\n"
 		     "Options:\n"
-		     "  -d, --debug      log debug messages (and libbpf's) to stderr\n"
-		     "  -h, --help       show this help\n"
-		     "  -V, --version    show the version\n");
+		     "  -c, --config FILE  configuration (default " PN_CONFIG_PATH_DEFAULT
+		     "; a missing default file means defaults)\n"
+		     "  -d, --debug        log debug messages (and libbpf's) to stderr\n"
+		     "  -h, --help         show this help\n"
+		     "  -V, --version      show the version\n");
+}
+
+/* mkdir -p with mode, for the state directory and the sockets' directories. */
+static int make_dirs(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (!len || len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int make_parent(const char *socket_path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", socket_path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	return make_dirs(dir, 0755);
+}
+
+struct agent_run {
+	struct pn_config cfg;
+	struct pn_engine *engine;
+	struct pn_agent workload, admin;
+	struct pn_api_server *workload_srv, *admin_srv;
+};
+
+static int start_server(struct agent_run *run, const char *path, mode_t mode,
+			struct pn_agent *agent, struct pn_api_server **srv)
+{
+	struct pn_api_server_opts opts = {
+		.socket_path = path,
+		.mode = mode,
+		.max_body = run->cfg.max_body_bytes,
+		.timeout_s = run->cfg.request_timeout_s,
+		.handler = pn_api_route,
+		.ctx = agent,
+	};
+	char err[512];
+	int ret = make_parent(path);
+
+	if (ret) {
+		pn_log_error("api socket %s: cannot create its directory: %s", path,
+			     strerror(-ret));
+		return ret;
+	}
+	ret = pn_api_server__start(&opts, srv, err, sizeof(err));
+	if (ret)
+		pn_log_error("%s", err);
+	return ret;
+}
+
+static int run_agent(struct agent_run *run)
+{
+	sigset_t stop;
+	int sig, ret;
+
+	ret = make_dirs(run->cfg.state_dir, 0700);
+	if (ret) {
+		pn_log_error("state directory %s: %s", run->cfg.state_dir, strerror(-ret));
+		return ret;
+	}
+	ret = pn_engine__new(run->cfg.pin_root, &run->engine);
+	if (ret) {
+		pn_log_error("%s", pn_last_error());
+		return ret;
+	}
+	/* Signals wait for sigwait() here; every thread started from now on inherits the mask. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	run->workload = (struct pn_agent){.engine = run->engine};
+	run->admin = (struct pn_agent){.engine = run->engine, .admin = true};
+	/* The workload socket is reached from pods: who calls is decided by peer credentials. */
+	ret = start_server(run, run->cfg.workload_socket, 0666, &run->workload, &run->workload_srv);
+	if (!ret)
+		ret = start_server(run, run->cfg.admin_socket, 0600, &run->admin, &run->admin_srv);
+	if (ret)
+		return ret;
+	pn_log_info("plugnetd %s: serving on %s and %s (admin)", PLUGNET_VERSION,
+		    run->cfg.workload_socket, run->cfg.admin_socket);
+	do {
+		ret = sigwait(&stop, &sig);
+	} while (ret == EINTR);
+	if (ret)
+		pn_log_error("sigwait: %s", strerror(ret));
+	else
+		pn_log_info("plugnetd: %s: stopping; dispatchers and slots stay in place",
+			    strsignal(sig));
+	return 0;
+}
+
+static void stop_agent(struct agent_run *run)
+{
+	pn_api_server__stop(run->admin_srv);
+	pn_api_server__stop(run->workload_srv);
+	pn_engine__free(run->engine);
+	pn_config_free(&run->cfg);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
 		{"debug", no_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{},
 	};
-	int c;
+	const char *config_path = NULL;
+	struct agent_run run = {};
+	char err[1024];
+	int c, ret;
 
 	pn_set_print(engine_print);
-	while ((c = getopt_long(argc, argv, "dhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:dhV", opts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
 		case 'd':
 			pn_log_set_level(PN_LOG_DEBUG);
 			break;
@@ -64,6 +201,16 @@ int main(int argc, char **argv)
 		pn_log_error("plugnetd: unexpected argument '%s'", argv[optind]);
 		return EXIT_FAILURE;
 	}
-	pn_log_error("plugnetd: the agent's API server is not built yet; nothing to run");
-	return EXIT_FAILURE;
+	pn_config_defaults(&run.cfg);
+	/* Only the default file may be absent: a file named on purpose must exist. */
+	ret = pn_config_load(config_path ? config_path : PN_CONFIG_PATH_DEFAULT, !config_path,
+			     &run.cfg, err, sizeof(err));
+	if (ret) {
+		pn_log_error("%s", err);
+		pn_config_free(&run.cfg);
+		return EXIT_FAILURE;
+	}
+	ret = run_agent(&run);
+	stop_agent(&run);
+	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -5,7 +5,9 @@
 #                        the kernel (logging, XDP actions); no libbpf
 ENGINE_SRCS   := $(sort $(wildcard lib/engine/*.c))
 COMMON_SRCS   := $(sort $(wildcard lib/common/*.c))
-AGENT_SRCS    := agent/main.c
+# plugnetd: main.c plus one module per concern; tests link the modules.
+AGENT_SRCS    := $(sort $(wildcard agent/*.c))
+AGENT_MODULE_SRCS := $(filter-out agent/main.c,$(AGENT_SRCS))
 PLUGIN_SRCS   := plugin/main.c
 PLUGCTL_SRCS  := plugctl/main.c
 TEST_LIB_SRCS := tests/lib/testlib.c

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <string.h>
+
+#include <microhttpd.h>
+
+#include "api_routes.h"
+#include "plugnet/engine.h"
+
+static cJSON *features_json(const struct pn_kernel_features *f)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o && (!cJSON_AddBoolToObject(o, "xdp_link", f->xdp_link) ||
+		  !cJSON_AddBoolToObject(o, "freplace_multi_attach", f->freplace_multi_attach) ||
+		  !cJSON_AddBoolToObject(o, "xdp_frags", f->xdp_frags))) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * 200 while serving with every recorded interface attached. No interface
+ * is recorded yet (the registry is planned), so serving is the whole test.
+ */
+static void health(struct pn_agent *agent, struct pn_api_response *resp)
+{
+	cJSON *body = cJSON_CreateObject();
+	cJSON *kernel = features_json(pn_engine__features(agent->engine));
+
+	if (!body || !kernel || !cJSON_AddStringToObject(body, "status", "serving") ||
+	    !cJSON_AddNumberToObject(body, "slots_per_interface",
+				     pn_engine__slot_count(agent->engine))) {
+		cJSON_Delete(body);
+		cJSON_Delete(kernel);
+		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", NULL,
+			     "health: out of memory");
+		return;
+	}
+	cJSON_AddItemToObject(body, "kernel", kernel);
+	resp->status = MHD_HTTP_OK;
+	resp->body = body;
+}
+
+void pn_api_route(void *ctx, const struct pn_api_request *req, struct pn_api_response *resp)
+{
+	struct pn_agent *agent = ctx;
+
+	if (!strcmp(req->path, "/v1/health")) {
+		if (strcmp(req->method, "GET"))
+			pn_api_error(resp, MHD_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", NULL,
+				     "%s %s: only GET is served here", req->method, req->path);
+		else
+			health(agent, resp);
+		return;
+	}
+	pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL, "%s %s: no such resource",
+		     req->method, req->path);
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# plugnetd as a process: configuration, its two sockets, /v1/health, limits,
+# the pin-root lock and a clean stop. Nothing here plugs a slot.
+
+setup() {
+	cd "$BATS_TEST_DIRNAME/../.."
+	build=${PLUGNET_BUILD:-$PWD/build}
+	dir=$(mktemp -d /tmp/plugnetd-test.XXXXXX)
+	pin_root=/sys/fs/bpf/plugnet-test-agent-$$
+	cat >"$dir/plugnetd.json" <<-EOF
+		{
+		  "workload_socket": "$dir/run/plugnet.sock",
+		  "admin_socket": "$dir/run/admin.sock",
+		  "pin_root": "$pin_root",
+		  "state_dir": "$dir/state",
+		  "limits": {"max_body_bytes": 4096, "request_timeout_s": 5}
+		}
+	EOF
+	pid=
+}
+
+teardown() {
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid"
+		wait "$pid" 2>/dev/null || true
+	fi
+	rm -rf "$dir" "$pin_root"
+}
+
+start() {
+	"$build/plugnetd" --config "$dir/plugnetd.json" 2>"$dir/log" &
+	pid=$!
+	for _ in $(seq 100); do
+		[ -S "$dir/run/admin.sock" ] && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	cat "$dir/log"
+	return 1
+}
+
+# GET/POST on a socket; prints the body, then the status on its own line.
+call() { # socket method path [curl args...]
+	local sock=$1 method=$2 path=$3
+	shift 3
+	curl -sS --max-time 10 --unix-socket "$sock" -X "$method" -w '\n%{http_code}\n' \
+		"$@" "http://plugnet$path"
+}
+
+@test "health answers 200 with JSON on both sockets" {
+	start
+	run call "$dir/run/plugnet.sock" GET /v1/health
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = 200 ]
+	[[ ${lines[0]} == *'"status":"serving"'* ]]
+	[[ ${lines[0]} == *'"slots_per_interface":63'* ]]
+	[[ ${lines[0]} == *'"xdp_link":true'* ]]
+	run call "$dir/run/admin.sock" GET /v1/health
+	[ "${lines[-1]}" = 200 ]
+}
+
+@test "the admin socket is 0600 and the workload socket 0666" {
+	start
+	[ "$(stat -c %a "$dir/run/admin.sock")" = 600 ]
+	[ "$(stat -c %a "$dir/run/plugnet.sock")" = 666 ]
+}
+
+@test "unknown paths and methods get JSON errors" {
+	start
+	run call "$dir/run/plugnet.sock" GET /v1/nope
+	[ "${lines[-1]}" = 404 ]
+	[[ ${lines[0]} == *'"error":"not-found"'* ]]
+	[[ ${lines[0]} == *'GET /v1/nope: no such resource'* ]]
+	run call "$dir/run/plugnet.sock" DELETE /v1/health
+	[ "${lines[-1]}" = 405 ]
+	[[ ${lines[0]} == *'"error":"method-not-allowed"'* ]]
+}
+
+@test "a body over the limit gets 413 and the daemon keeps serving" {
+	start
+	head -c $((10 << 20)) /dev/zero >"$dir/big"
+	run call "$dir/run/plugnet.sock" POST /v1/health --data-binary "@$dir/big"
+	[ "${lines[-1]}" = 413 ]
+	[[ ${lines[0]} == *'over the limit of 4096 bytes'* ]]
+	run call "$dir/run/plugnet.sock" GET /v1/health
+	[ "${lines[-1]}" = 200 ]
+}
+
+@test "SIGTERM stops it cleanly: exit 0, sockets gone, pins kept" {
+	start
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	pid=
+	[ "$rc" -eq 0 ] || { cat "$dir/log"; false; }
+	[ ! -e "$dir/run/plugnet.sock" ]
+	[ ! -e "$dir/run/admin.sock" ]
+	[ -d "$pin_root" ]
+	grep -q 'stopping; dispatchers and slots stay in place' "$dir/log"
+}
+
+@test "a second plugnetd on the same pin root is refused, naming the holder" {
+	start
+	run "$build/plugnetd" --config "$dir/plugnetd.json"
+	[ "$status" -ne 0 ]
+	[[ $output == *"pin root '$pin_root' is in use by another plugnet engine (pid $pid)"* ]]
+	# The first one still serves.
+	run call "$dir/run/plugnet.sock" GET /v1/health
+	[ "${lines[-1]}" = 200 ]
+}
+
+@test "a bad configuration stops it with a message naming the key" {
+	printf '{"workload_socket": "%s/s", "nope": 1}\n' "$dir" >"$dir/bad.json"
+	run "$build/plugnetd" --config "$dir/bad.json"
+	[ "$status" -ne 0 ]
+	[[ $output == *"'nope'"* ]]
+	run "$build/plugnetd" --config "$dir/missing.json"
+	[ "$status" -ne 0 ]
+	[[ $output == *"$dir/missing.json"* ]]
+}
+
+@test "a stale socket file is replaced, any other file is left alone" {
+	mkdir -p "$dir/run"
+	python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])" \
+		"$dir/run/plugnet.sock"
+	start
+	run call "$dir/run/plugnet.sock" GET /v1/health
+	[ "${lines[-1]}" = 200 ]
+	kill -TERM "$pid"
+	wait "$pid"
+	pid=
+	echo precious >"$dir/run/admin.sock"
+	run "$build/plugnetd" --config "$dir/plugnetd.json"
+	[ "$status" -ne 0 ]
+	[[ $output == *"$dir/run/admin.sock: exists and is not a socket"* ]]
+	[ "$(cat "$dir/run/admin.sock")" = precious ]
+}
