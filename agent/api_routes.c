@@ -44,14 +44,22 @@ static void health(struct pn_agent *agent, struct pn_api_response *resp)
 
 void pn_api_route(void *ctx, const struct pn_api_request *req, struct pn_api_response *resp)
 {
-	struct pn_agent *agent = ctx;
+	static const char containers[] = "/v1/containers";
+	struct pn_api_socket *sock = ctx;
 
 	if (!strcmp(req->path, "/v1/health")) {
 		if (strcmp(req->method, "GET"))
 			pn_api_error(resp, MHD_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", NULL,
 				     "%s %s: only GET is served here", req->method, req->path);
 		else
-			health(agent, resp);
+			health(sock->agent, resp);
+		return;
+	}
+	if (!strncmp(req->path, containers, sizeof(containers) - 1) &&
+	    (!req->path[sizeof(containers) - 1] || req->path[sizeof(containers) - 1] == '/')) {
+		const char *rest = req->path + sizeof(containers) - 1;
+
+		pn_api_containers(sock, *rest ? rest + 1 : rest, req, resp);
 		return;
 	}
 	pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL, "%s %s: no such resource",

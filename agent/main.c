@@ -11,9 +11,11 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "agent.h"
 #include "api_routes.h"
 #include "api_server.h"
 #include "config.h"
+#include "registry.h"
 #include "plugnet/engine.h"
 #include "plugnet/log.h"
 
@@ -84,13 +86,13 @@ static int make_parent(const char *socket_path)
 
 struct agent_run {
 	struct pn_config cfg;
-	struct pn_engine *engine;
-	struct pn_agent workload, admin;
+	struct pn_agent agent;
+	struct pn_api_socket workload, admin;
 	struct pn_api_server *workload_srv, *admin_srv;
 };
 
 static int start_server(struct agent_run *run, const char *path, mode_t mode,
-			struct pn_agent *agent, struct pn_api_server **srv)
+			struct pn_api_socket *sock, struct pn_api_server **srv)
 {
 	struct pn_api_server_opts opts = {
 		.socket_path = path,
@@ -98,7 +100,7 @@ static int start_server(struct agent_run *run, const char *path, mode_t mode,
 		.max_body = run->cfg.max_body_bytes,
 		.timeout_s = run->cfg.request_timeout_s,
 		.handler = pn_api_route,
-		.ctx = agent,
+		.ctx = sock,
 	};
 	char err[512];
 	int ret = make_parent(path);
@@ -114,6 +116,54 @@ static int start_server(struct agent_run *run, const char *path, mode_t mode,
 	return ret;
 }
 
+/* Kubernetes pod cgroups, with the systemd and the cgroupfs drivers alike. */
+static const char *const pod_cgroup_markers[] = {"kubepods", NULL};
+
+/* Registry from the state file, then the engine: a damaged state file stops before any kernel work.
+ */
+static int setup_agent(struct agent_run *run)
+{
+	struct pn_agent *a = &run->agent;
+	struct pn_uplink_rule *rules;
+	char err[1024];
+	int ret;
+
+	rules = calloc(run->cfg.n_uplinks ? run->cfg.n_uplinks : 1, sizeof(*rules));
+	if (!rules)
+		return -ENOMEM;
+	for (size_t i = 0; i < run->cfg.n_uplinks; i++) {
+		const struct pn_uplink_policy *u = &run->cfg.uplinks[i];
+
+		snprintf(rules[i].ifname, sizeof(rules[i].ifname), "%s", u->ifname);
+		rules[i].slot_quota = u->slot_quota;
+		rules[i].prio_min = u->prio_min;
+		rules[i].prio_max = u->prio_max;
+	}
+	ret = pn_registry__new(rules, run->cfg.n_uplinks, &a->registry);
+	free(rules);
+	if (ret) {
+		pn_log_error("registry: %s", strerror(-ret));
+		return ret;
+	}
+	snprintf(a->state_path, sizeof(a->state_path), "%s/state.json", run->cfg.state_dir);
+	ret = pn_agent_load_state(a, err, sizeof(err));
+	if (ret) {
+		pn_log_error("%s", err);
+		return ret;
+	}
+	ret = pn_self_netns_id(&a->runtime_rule.host_netns_id);
+	if (ret) {
+		pn_log_error("own network namespace: %s", strerror(-ret));
+		return ret;
+	}
+	a->runtime_rule.cni_binary = run->cfg.cni_binary;
+	memcpy(a->runtime_rule.pod_cgroup_markers, pod_cgroup_markers, sizeof(pod_cgroup_markers));
+	ret = pn_engine__new(run->cfg.pin_root, &a->engine);
+	if (ret)
+		pn_log_error("%s", pn_last_error());
+	return ret;
+}
+
 static int run_agent(struct agent_run *run)
 {
 	sigset_t stop;
@@ -124,18 +174,16 @@ static int run_agent(struct agent_run *run)
 		pn_log_error("state directory %s: %s", run->cfg.state_dir, strerror(-ret));
 		return ret;
 	}
-	ret = pn_engine__new(run->cfg.pin_root, &run->engine);
-	if (ret) {
-		pn_log_error("%s", pn_last_error());
+	ret = setup_agent(run);
+	if (ret)
 		return ret;
-	}
 	/* Signals wait for sigwait() here; every thread started from now on inherits the mask. */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	run->workload = (struct pn_agent){.engine = run->engine};
-	run->admin = (struct pn_agent){.engine = run->engine, .admin = true};
+	run->workload = (struct pn_api_socket){.agent = &run->agent};
+	run->admin = (struct pn_api_socket){.agent = &run->agent, .admin = true};
 	/* The workload socket is reached from pods: who calls is decided by peer credentials. */
 	ret = start_server(run, run->cfg.workload_socket, 0666, &run->workload, &run->workload_srv);
 	if (!ret)
@@ -159,7 +207,9 @@ static void stop_agent(struct agent_run *run)
 {
 	pn_api_server__stop(run->admin_srv);
 	pn_api_server__stop(run->workload_srv);
-	pn_engine__free(run->engine);
+	pn_engine__free(run->agent.engine);
+	pn_registry__free(run->agent.registry);
+	pthread_mutex_destroy(&run->agent.save_lock);
 	pn_config_free(&run->cfg);
 }
 
@@ -201,6 +251,10 @@ int main(int argc, char **argv)
 		pn_log_error("plugnetd: unexpected argument '%s'", argv[optind]);
 		return EXIT_FAILURE;
 	}
+	if (pthread_mutex_init(&run.agent.save_lock, NULL)) {
+		pn_log_error("plugnetd: cannot make a mutex");
+		return EXIT_FAILURE;
+	}
 	pn_config_defaults(&run.cfg);
 	/* Only the default file may be absent: a file named on purpose must exist. */
 	ret = pn_config_load(config_path ? config_path : PN_CONFIG_PATH_DEFAULT, !config_path,
@@ -208,6 +262,7 @@ int main(int argc, char **argv)
 	if (ret) {
 		pn_log_error("%s", err);
 		pn_config_free(&run.cfg);
+		pthread_mutex_destroy(&run.agent.save_lock);
 		return EXIT_FAILURE;
 	}
 	ret = run_agent(&run);

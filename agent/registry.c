@@ -225,6 +225,24 @@ int pn_registry__find_container(struct pn_registry *r, const char *container_id,
 	return c ? 0 : -ENOENT;
 }
 
+int pn_registry__list_containers(struct pn_registry *r, struct pn_container **listp, size_t *np)
+{
+	struct pn_container *list;
+	size_t n;
+
+	pthread_mutex_lock(&r->lock);
+	n = r->n_containers;
+	list = calloc(n ? n : 1, sizeof(*list));
+	if (list && n)
+		memcpy(list, r->containers, n * sizeof(*list));
+	pthread_mutex_unlock(&r->lock);
+	if (!list)
+		return -ENOMEM;
+	*listp = list;
+	*np = n;
+	return 0;
+}
+
 int pn_registry__container_by_netns(struct pn_registry *r, __u64 netns_id, struct pn_container *out)
 {
 	const struct pn_container *c;

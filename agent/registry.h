@@ -98,6 +98,9 @@ int pn_registry__remove_container(struct pn_registry *registry, const char *cont
 				  struct pn_slot_owner **slots, size_t *n_slots);
 int pn_registry__find_container(struct pn_registry *registry, const char *container_id,
 				struct pn_container *out);
+/* A copy of every registered container (free *list). */
+int pn_registry__list_containers(struct pn_registry *registry, struct pn_container **list,
+				 size_t *n);
 /* The container registered on a netns: how a container caller is recognised. -ENOENT. */
 int pn_registry__container_by_netns(struct pn_registry *registry, __u64 netns_id,
 				    struct pn_container *out);

@@ -14,6 +14,7 @@ setup() {
 		  "admin_socket": "$dir/run/admin.sock",
 		  "pin_root": "$pin_root",
 		  "state_dir": "$dir/state",
+		  "cni_binary": "$(readlink -f "$(command -v curl)")",
 		  "limits": {"max_body_bytes": 4096, "request_timeout_s": 5}
 		}
 	EOF
@@ -26,6 +27,20 @@ teardown() {
 		wait "$pid" 2>/dev/null || true
 	fi
 	rm -rf "$dir" "$pin_root"
+	ip netns del "pn-agent-$$" 2>/dev/null || true
+	ip netns del "pn-agent2-$$" 2>/dev/null || true
+}
+
+stop() {
+	kill -TERM "$pid"
+	wait "$pid"
+	pid=
+}
+
+# The body the runtime sends to register a pod's container.
+registration() { # container_id pod_name netns_path
+	printf '{"container_id": "%s", "pod_namespace": "default", "pod_name": "%s", "pod_uid": "u-%s", "netns": "%s"}' \
+		"$1" "$2" "$2" "$3"
 }
 
 start() {
@@ -135,4 +150,104 @@ call() { # socket method path [curl args...]
 	[ "$status" -ne 0 ]
 	[[ $output == *"$dir/run/admin.sock: exists and is not a socket"* ]]
 	[ "$(cat "$dir/run/admin.sock")" = precious ]
+}
+
+@test "the runtime registers a container; it survives a restart" {
+	ip netns add "pn-agent-$$"
+	start
+	body=$(registration c0ffee01 web-a "/run/netns/pn-agent-$$")
+	run call "$dir/run/plugnet.sock" POST /v1/containers -d "$body"
+	[ "${lines[-1]}" = 201 ] || { echo "$output"; false; }
+	[[ ${lines[0]} == *'"pod_name":"web-a"'* ]]
+	# A retried CNI ADD is not an error.
+	run call "$dir/run/plugnet.sock" POST /v1/containers -d "$body"
+	[ "${lines[-1]}" = 200 ]
+	grep -q '"web-a"' "$dir/state/state.json"
+	stop
+	start
+	run call "$dir/run/admin.sock" GET /v1/containers
+	[ "${lines[-1]}" = 200 ]
+	[[ ${lines[0]} == *'"container_id":"c0ffee01"'* ]]
+	run call "$dir/run/plugnet.sock" DELETE /v1/containers/c0ffee01
+	[ "${lines[-1]}" = 200 ]
+	[[ ${lines[0]} == *'"slots_released":0'* ]]
+	run call "$dir/run/plugnet.sock" DELETE /v1/containers/c0ffee01
+	[ "${lines[-1]}" = 404 ]
+	! grep -q '"web-a"' "$dir/state/state.json"
+}
+
+@test "a container is recognised by its netns, sees only itself, and cannot register" {
+	ip netns add "pn-agent-$$"
+	ip netns add "pn-agent2-$$"
+	start
+	run call "$dir/run/plugnet.sock" POST /v1/containers \
+		-d "$(registration c0ffee01 web-a "/run/netns/pn-agent-$$")"
+	[ "${lines[-1]}" = 201 ]
+	run call "$dir/run/plugnet.sock" POST /v1/containers \
+		-d "$(registration c0ffee02 web-b "/run/netns/pn-agent2-$$")"
+	[ "${lines[-1]}" = 201 ]
+	run ip netns exec "pn-agent-$$" curl -sS --unix-socket "$dir/run/plugnet.sock" \
+		-w '\n%{http_code}\n' http://plugnet/v1/containers
+	[ "${lines[-1]}" = 200 ]
+	[[ ${lines[0]} == *'"web-a"'* ]]
+	[[ ${lines[0]} != *'"web-b"'* ]]
+	# Whatever the body claims, the caller is the container its netns says.
+	run ip netns exec "pn-agent-$$" curl -sS --unix-socket "$dir/run/plugnet.sock" \
+		-w '\n%{http_code}\n' -d "$(registration c0ffee03 evil "/run/netns/pn-agent-$$")" \
+		http://plugnet/v1/containers
+	[ "${lines[-1]}" = 403 ]
+	[[ ${lines[0]} == *'only the runtime (the CNI plugin) registers'*'the caller is container default/web-a'* ]]
+	run call "$dir/run/plugnet.sock" DELETE /v1/containers/c0ffee02
+	[ "${lines[-1]}" = 200 ]
+	run ip netns exec "pn-agent2-$$" curl -sS --unix-socket "$dir/run/plugnet.sock" \
+		-w '\n%{http_code}\n' http://plugnet/v1/containers
+	[ "${lines[-1]}" = 403 ]
+	[[ ${lines[0]} == *'is not a registered container'* ]]
+}
+
+@test "a host caller that is not the CNI binary is refused" {
+	sed -i "s|\"cni_binary\": \"[^\"]*\"|\"cni_binary\": \"/opt/cni/bin/plugnet\"|" "$dir/plugnetd.json"
+	start
+	run call "$dir/run/plugnet.sock" GET /v1/containers
+	[ "${lines[-1]}" = 403 ]
+	[[ ${lines[0]} == *'refused'*'/opt/cni/bin/plugnet'* ]]
+	# The admin socket needs no such test: reaching it is the credential.
+	run call "$dir/run/admin.sock" GET /v1/containers
+	[ "${lines[-1]}" = 200 ]
+}
+
+@test "bad registrations get 4xx naming the problem, and change nothing" {
+	ip netns add "pn-agent-$$"
+	start
+	run call "$dir/run/plugnet.sock" POST /v1/containers -d '{"container_id": "x", "nope": 1}'
+	[ "${lines[-1]}" = 400 ]
+	[[ ${lines[0]} == *"unknown field 'nope'"* ]]
+	run call "$dir/run/plugnet.sock" POST /v1/containers -d '{"container_id": '
+	[ "${lines[-1]}" = 400 ]
+	[[ ${lines[0]} == *'the body is not JSON'* ]]
+	run call "$dir/run/plugnet.sock" POST /v1/containers -d '{"container_id": "x"}'
+	[ "${lines[-1]}" = 400 ]
+	[[ ${lines[0]} == *"field 'pod_namespace': required"* ]]
+	run call "$dir/run/plugnet.sock" POST /v1/containers -d "$(registration x web /etc/hostname)"
+	[ "${lines[-1]}" = 400 ]
+	[[ ${lines[0]} == *"netns '/etc/hostname': not a namespace file"* ]]
+	run call "$dir/run/plugnet.sock" POST /v1/containers \
+		-d "$(registration c1 web-a "/run/netns/pn-agent-$$")"
+	[ "${lines[-1]}" = 201 ]
+	run call "$dir/run/plugnet.sock" POST /v1/containers -d "$(registration c1 web-a "/proc/$$/ns/net")"
+	[ "${lines[-1]}" = 409 ] || { echo "$output"; false; }
+	[[ ${lines[0]} == *'already registered on netns'* ]]
+	run call "$dir/run/admin.sock" GET /v1/containers
+	[[ ${lines[0]} == '[{"container_id":"c1"'*'}]' ]]
+}
+
+@test "a damaged state file stops plugnetd before it touches anything" {
+	mkdir -p "$dir/state"
+	printf '{"version": 1, "registry": {"version": 1, "containers": [' >"$dir/state/state.json"
+	run "$build/plugnetd" --config "$dir/plugnetd.json"
+	[ "$status" -ne 0 ]
+	[[ $output == *"$dir/state/state.json"* ]]
+	[[ $output == *'an empty registry would forget every owner'* ]]
+	[ ! -e "$dir/run/plugnet.sock" ]
+	[ "$(cat "$dir/state/state.json")" = '{"version": 1, "registry": {"version": 1, "containers": [' ]
 }

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "agent.h"
+#include "registry.h"
+#include "state_file.h"
+
+#define STATE_VERSION 1
+
+int pn_agent_load_state(struct pn_agent *a, char *err, size_t err_size)
+{
+	const cJSON *version, *registry;
+	char why[512];
+	cJSON *doc;
+	int ret = pn_state_file_read(a->state_path, &doc, why, sizeof(why));
+
+	if (ret == -ENOENT)
+		return 0;
+	if (ret) {
+		snprintf(err, err_size, "%s (not starting: an empty registry would forget every owner)",
+			 why);
+		return ret;
+	}
+	version = cJSON_GetObjectItemCaseSensitive(doc, "version");
+	registry = cJSON_GetObjectItemCaseSensitive(doc, "registry");
+	if (!cJSON_IsNumber(version) || version->valuedouble != STATE_VERSION) {
+		snprintf(err, err_size, "state file %s: key 'version': expected %d", a->state_path,
+			 STATE_VERSION);
+		ret = -EINVAL;
+	} else if ((ret = pn_registry__from_json(a->registry, registry, why, sizeof(why)))) {
+		snprintf(err, err_size, "state file %s: %s", a->state_path, why);
+	}
+	cJSON_Delete(doc);
+	return ret;
+}
+
+int pn_agent_save_state(struct pn_agent *a, char *err, size_t err_size)
+{
+	cJSON *doc = cJSON_CreateObject();
+	cJSON *registry;
+	int ret;
+
+	pthread_mutex_lock(&a->save_lock);
+	/* Taken under the save lock: a later change is never overwritten by an earlier one. */
+	registry = pn_registry__to_json(a->registry);
+	if (!doc || !registry || !cJSON_AddNumberToObject(doc, "version", STATE_VERSION)) {
+		cJSON_Delete(registry);
+		snprintf(err, err_size, "state file %s: out of memory", a->state_path);
+		ret = -ENOMEM;
+	} else {
+		cJSON_AddItemToObject(doc, "registry", registry);
+		ret = pn_state_file_write(a->state_path, doc, err, err_size);
+	}
+	pthread_mutex_unlock(&a->save_lock);
+	cJSON_Delete(doc);
+	return ret;
+}
