@@ -21,8 +21,8 @@ int pn_agent_load_state(struct pn_agent *a, char *err, size_t err_size)
 	if (ret == -ENOENT)
 		return 0;
 	if (ret) {
-		snprintf(err, err_size, "%s (not starting: an empty registry would forget every owner)",
-			 why);
+		snprintf(err, err_size,
+			 "%s (not starting: an empty registry would forget every owner)", why);
 		return ret;
 	}
 	version = cJSON_GetObjectItemCaseSensitive(doc, "version");

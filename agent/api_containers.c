@@ -37,8 +37,7 @@ static cJSON *container_json(const struct pn_container *c)
 	return o;
 }
 
-static void answer(struct pn_api_response *resp, unsigned int status, cJSON *body,
-		   const char *what)
+static void answer(struct pn_api_response *resp, unsigned int status, cJSON *body, const char *what)
 {
 	if (!body) {
 		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", NULL,
@@ -103,8 +102,8 @@ static void register_container(struct pn_agent *a, const struct pn_api_request *
 
 	if (!body)
 		return;
-	if (pn_body_string(req, body, "container_id", true, c.container_id,
-			   sizeof(c.container_id), resp) ||
+	if (pn_body_string(req, body, "container_id", true, c.container_id, sizeof(c.container_id),
+			   resp) ||
 	    pn_body_string(req, body, "pod_namespace", true, c.pod_namespace,
 			   sizeof(c.pod_namespace), resp) ||
 	    pn_body_string(req, body, "pod_name", true, c.pod_name, sizeof(c.pod_name), resp) ||

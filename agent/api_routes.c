@@ -42,9 +42,19 @@ static void health(struct pn_agent *agent, struct pn_api_response *resp)
 	resp->body = body;
 }
 
+typedef void (*resource_fn)(struct pn_api_socket *sock, const char *rest,
+			    const struct pn_api_request *req, struct pn_api_response *resp);
+
+static const struct {
+	const char *prefix;
+	resource_fn fn;
+} resources[] = {
+	{"/v1/containers", pn_api_containers},
+	{"/v1/programs", pn_api_programs},
+};
+
 void pn_api_route(void *ctx, const struct pn_api_request *req, struct pn_api_response *resp)
 {
-	static const char containers[] = "/v1/containers";
 	struct pn_api_socket *sock = ctx;
 
 	if (!strcmp(req->path, "/v1/health")) {
@@ -55,11 +65,14 @@ void pn_api_route(void *ctx, const struct pn_api_request *req, struct pn_api_res
 			health(sock->agent, resp);
 		return;
 	}
-	if (!strncmp(req->path, containers, sizeof(containers) - 1) &&
-	    (!req->path[sizeof(containers) - 1] || req->path[sizeof(containers) - 1] == '/')) {
-		const char *rest = req->path + sizeof(containers) - 1;
+	for (size_t i = 0; i < sizeof(resources) / sizeof(resources[0]); i++) {
+		size_t len = strlen(resources[i].prefix);
+		const char *rest = req->path + len;
 
-		pn_api_containers(sock, *rest ? rest + 1 : rest, req, resp);
+		/* "/v1/programs" and "/v1/programs/<name>", not "/v1/programsX". */
+		if (strncmp(req->path, resources[i].prefix, len) || (*rest && *rest != '/'))
+			continue;
+		resources[i].fn(sock, *rest ? rest + 1 : rest, req, resp);
 		return;
 	}
 	pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL, "%s %s: no such resource",

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The API's routes: what each path under /v1 answers. Today /v1/health
- * and /v1/containers; the other resources of docs/API.md (interfaces,
- * slots, programs, audit) are planned and answer 404 until they exist.
+ * The API's routes: what each path under /v1 answers. Today /v1/health,
+ * /v1/containers and /v1/programs; the other resources of docs/API.md
+ * (interfaces, slots, audit) are planned and answer 404 until they exist.
  */
 #ifndef PLUGNET_AGENT_API_ROUTES_H
 #define PLUGNET_AGENT_API_ROUTES_H
@@ -14,6 +14,10 @@
 
 /* A pn_api_handler_fn; ctx is a struct pn_api_socket. */
 void pn_api_route(void *ctx, const struct pn_api_request *req, struct pn_api_response *resp);
+
+/* /v1/programs[/<name>]. */
+void pn_api_programs(struct pn_api_socket *sock, const char *rest, const struct pn_api_request *req,
+		     struct pn_api_response *resp);
 
 /* /v1/containers[/<rest>]. */
 void pn_api_containers(struct pn_api_socket *sock, const char *rest,

@@ -32,8 +32,8 @@ cJSON *pn_body_object(const struct pn_api_request *req, const char *const *allow
 	if (!doc) {
 		pn_api_error(resp, MHD_HTTP_BAD_REQUEST, "bad-json", NULL,
 			     "%s %s: the body is not JSON (parsing stopped at byte %zu of %zu)",
-			     req->method, req->path,
-			     end ? (size_t)(end - req->body) : (size_t)0, req->body_len);
+			     req->method, req->path, end ? (size_t)(end - req->body) : (size_t)0,
+			     req->body_len);
 		return NULL;
 	}
 	if (!cJSON_IsObject(doc)) {
@@ -65,15 +65,15 @@ int pn_body_string(const struct pn_api_request *req, const cJSON *obj, const cha
 		return 0;
 	}
 	if (!cJSON_IsString(v) || !v->valuestring[0]) {
-		pn_api_error(resp, MHD_HTTP_BAD_REQUEST, "bad-field", NULL,
-			     "%s %s: field '%s': %s", req->method, req->path, key,
+		pn_api_error(resp, MHD_HTTP_BAD_REQUEST, "bad-field", NULL, "%s %s: field '%s': %s",
+			     req->method, req->path, key,
 			     v ? "expected a non-empty string" : "required");
 		return -EINVAL;
 	}
 	if (strlen(v->valuestring) >= size) {
 		pn_api_error(resp, MHD_HTTP_BAD_REQUEST, "bad-field", NULL,
-			     "%s %s: field '%s': longer than %zu bytes", req->method, req->path, key,
-			     size - 1);
+			     "%s %s: field '%s': longer than %zu bytes", req->method, req->path,
+			     key, size - 1);
 		return -EINVAL;
 	}
 	strcpy(out, v->valuestring);

@@ -157,6 +157,7 @@ static int setup_agent(struct agent_run *run)
 		return ret;
 	}
 	a->runtime_rule.cni_binary = run->cfg.cni_binary;
+	snprintf(a->catalog_dir, sizeof(a->catalog_dir), "%s", run->cfg.catalog_dir);
 	memcpy(a->runtime_rule.pod_cgroup_markers, pod_cgroup_markers, sizeof(pod_cgroup_markers));
 	ret = pn_engine__new(run->cfg.pin_root, &a->engine);
 	if (ret)

@@ -14,10 +14,14 @@ setup() {
 		  "admin_socket": "$dir/run/admin.sock",
 		  "pin_root": "$pin_root",
 		  "state_dir": "$dir/state",
+		  "catalog_dir": "$dir/programs",
 		  "cni_binary": "$(readlink -f "$(command -v curl)")",
 		  "limits": {"max_body_bytes": 4096, "request_timeout_s": 5}
 		}
 	EOF
+	mkdir -p "$dir/programs"
+	cp "$build/tests/progs/verdicts.bpf.o" "$dir/programs/pass.bpf.o"
+	printf '{"program": "xdp_pass", "priority": 10, "proceed_on": "pass"}' >"$dir/programs/pass.json"
 	pid=
 }
 
@@ -250,4 +254,27 @@ call() { # socket method path [curl args...]
 	[[ $output == *'an empty registry would forget every owner'* ]]
 	[ ! -e "$dir/run/plugnet.sock" ]
 	[ "$(cat "$dir/state/state.json")" = '{"version": 1, "registry": {"version": 1, "containers": [' ]
+}
+
+@test "the program catalog is listed by name, with its SHA-256; names cannot leave it" {
+	start
+	sha=$(sha256sum "$dir/programs/pass.bpf.o" | cut -d' ' -f1)
+	run call "$dir/run/plugnet.sock" GET /v1/programs
+	[ "${lines[-1]}" = 200 ]
+	[ "${lines[0]}" = "[{\"name\":\"pass\",\"program\":\"xdp_pass\",\"sha256\":\"$sha\",\"priority\":10,\"proceed_on\":\"pass\"}]" ]
+	run call "$dir/run/plugnet.sock" GET /v1/programs/pass
+	[ "${lines[-1]}" = 200 ]
+	run call "$dir/run/plugnet.sock" GET /v1/programs/nope
+	[ "${lines[-1]}" = 404 ]
+	[[ ${lines[0]} == *"no program 'nope' in the catalog $dir/programs"* ]]
+	run call "$dir/run/plugnet.sock" GET /v1/programs/../../etc/passwd --path-as-is
+	[ "${lines[-1]}" = 400 ]
+	[[ ${lines[0]} == *"'../../etc/passwd' is not a catalog program name"* ]]
+	run call "$dir/run/plugnet.sock" POST /v1/programs -d '{}'
+	[ "${lines[-1]}" = 405 ]
+	# Adding a program is adding its file: no restart.
+	cp "$dir/programs/pass.bpf.o" "$dir/programs/pass2.bpf.o"
+	run call "$dir/run/admin.sock" GET /v1/programs/pass2
+	[ "${lines[-1]}" = 200 ]
+	[[ ${lines[0]} == *'"program":"pass2"'* ]]
 }
