@@ -15,7 +15,14 @@
 #include "identity.h"
 
 struct pn_engine;
+struct pn_iface;
 struct pn_registry;
+
+/* The dispatcher on a registered container's pod interface. */
+struct pn_pod_iface {
+	char container_id[128];
+	struct pn_iface *iface;
+};
 
 struct pn_agent {
 	struct pn_engine *engine;
@@ -25,6 +32,13 @@ struct pn_agent {
 	char catalog_dir[4096];
 	/* Saves run one at a time, so the file always holds the latest registry. */
 	pthread_mutex_t save_lock;
+	/*
+	 * Read-held while a request uses a pod's interface handle, write-held
+	 * to add or remove one: a handle is never freed under a plug.
+	 */
+	pthread_rwlock_t pods_lock;
+	struct pn_pod_iface *pods;
+	size_t n_pods;
 };
 
 /* What a socket's handler gets: the agent, and which socket answered. */

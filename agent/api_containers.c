@@ -19,6 +19,7 @@
 #include "api_routes.h"
 #include "caller.h"
 #include "json_body.h"
+#include "pod_ifaces.h"
 
 static cJSON *container_json(const struct pn_container *c)
 {
@@ -30,22 +31,12 @@ static cJSON *container_json(const struct pn_container *c)
 	    !cJSON_AddStringToObject(o, "pod_namespace", c->pod_namespace) ||
 	    !cJSON_AddStringToObject(o, "pod_name", c->pod_name) ||
 	    !cJSON_AddStringToObject(o, "pod_uid", c->pod_uid) ||
-	    !cJSON_AddStringToObject(o, "netns", netns)) {
+	    !cJSON_AddStringToObject(o, "netns", netns) ||
+	    !cJSON_AddStringToObject(o, "ifname", c->ifname)) {
 		cJSON_Delete(o);
 		return NULL;
 	}
 	return o;
-}
-
-static void answer(struct pn_api_response *resp, unsigned int status, cJSON *body, const char *what)
-{
-	if (!body) {
-		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", NULL,
-			     "%s: out of memory", what);
-		return;
-	}
-	resp->status = status;
-	resp->body = body;
 }
 
 /* The inode of a network namespace file, refusing anything that is not one. */
@@ -91,13 +82,14 @@ static bool may_manage(const struct pn_api_request *req, const struct pn_caller 
 static void register_container(struct pn_agent *a, const struct pn_api_request *req,
 			       struct pn_api_response *resp)
 {
-	static const char *const fields[] = {"container_id", "pod_namespace", "pod_name",
-					     "pod_uid",      "netns",         NULL};
+	static const char *const fields[] = {"container_id", "pod_namespace", "pod_name", "pod_uid",
+					     "netns",        "ifname",        NULL};
 	struct pn_container c = {}, old;
-	char netns[512], err[1024];
+	char err[1024];
 	struct pn_slot_owner *none;
 	bool again;
 	size_t n;
+	int ret;
 	cJSON *body = pn_body_object(req, fields, resp);
 
 	if (!body)
@@ -108,12 +100,15 @@ static void register_container(struct pn_agent *a, const struct pn_api_request *
 			   sizeof(c.pod_namespace), resp) ||
 	    pn_body_string(req, body, "pod_name", true, c.pod_name, sizeof(c.pod_name), resp) ||
 	    pn_body_string(req, body, "pod_uid", false, c.pod_uid, sizeof(c.pod_uid), resp) ||
-	    pn_body_string(req, body, "netns", true, netns, sizeof(netns), resp)) {
+	    pn_body_string(req, body, "netns", true, c.netns_path, sizeof(c.netns_path), resp) ||
+	    pn_body_string(req, body, "ifname", false, c.ifname, sizeof(c.ifname), resp)) {
 		cJSON_Delete(body);
 		return;
 	}
 	cJSON_Delete(body);
-	if (netns_inode(netns, &c.netns_id, err, sizeof(err))) {
+	if (!c.ifname[0])
+		strcpy(c.ifname, "eth0");
+	if (netns_inode(c.netns_path, &c.netns_id, err, sizeof(err))) {
 		pn_api_error(resp, MHD_HTTP_BAD_REQUEST, "bad-netns", NULL, "%s %s: %s",
 			     req->method, req->path, err);
 		return;
@@ -124,45 +119,65 @@ static void register_container(struct pn_agent *a, const struct pn_api_request *
 			     req->path, err);
 		return;
 	}
-	if (!again && pn_agent_save_state(a, err, sizeof(err))) {
+	if (again) {
+		pn_api_reply(resp, MHD_HTTP_OK, container_json(&c), req->path);
+		return;
+	}
+	/* The dispatcher first: a registration is acknowledged with its interface held. */
+	ret = pn_pod_attach(a, &c, err, sizeof(err));
+	if (ret) {
+		if (!pn_registry__remove_container(a->registry, c.container_id, &none, &n))
+			free(none);
+		pn_api_error(resp,
+			     ret == -EEXIST                     ? MHD_HTTP_CONFLICT
+			     : ret == -ENODEV || ret == -ESTALE ? MHD_HTTP_BAD_REQUEST
+								: MHD_HTTP_INTERNAL_SERVER_ERROR,
+			     "attach-failed", NULL, "%s %s: %s", req->method, req->path, err);
+		return;
+	}
+	if (pn_agent_save_state(a, err, sizeof(err))) {
 		/* Not acknowledged, so not kept: the registry matches the file. */
+		char why[512];
+
+		(void)pn_pod_detach(a, c.container_id, why, sizeof(why));
 		if (!pn_registry__remove_container(a->registry, c.container_id, &none, &n))
 			free(none);
 		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "state", NULL, "%s %s: %s",
 			     req->method, req->path, err);
 		return;
 	}
-	answer(resp, again ? MHD_HTTP_OK : MHD_HTTP_CREATED, container_json(&c), req->path);
+	pn_api_reply(resp, MHD_HTTP_CREATED, container_json(&c), req->path);
+}
+
+static bool is_callers(const void *item, const void *ctx)
+{
+	const struct pn_container *c = item;
+	const struct pn_caller *caller = ctx;
+
+	/* A container sees itself only. */
+	return caller->role != PN_ROLE_CONTAINER || !strcmp(c->container_id, caller->container_id);
+}
+
+static cJSON *container_item_json(const void *item)
+{
+	return container_json(item);
 }
 
 static void list_containers(struct pn_agent *a, const struct pn_caller *caller,
 			    const struct pn_api_request *req, struct pn_api_response *resp)
 {
 	struct pn_container *list;
-	cJSON *arr;
 	size_t n;
 
 	if (pn_registry__list_containers(a->registry, &list, &n)) {
-		answer(resp, 0, NULL, req->path);
+		pn_api_reply(resp, 0, NULL, req->path);
 		return;
 	}
-	arr = cJSON_CreateArray();
-	for (size_t i = 0; arr && i < n; i++) {
-		cJSON *o;
-
-		/* A container sees itself only. */
-		if (caller->role == PN_ROLE_CONTAINER &&
-		    strcmp(list[i].container_id, caller->container_id))
-			continue;
-		o = container_json(&list[i]);
-		if (!o || !cJSON_AddItemToArray(arr, o)) {
-			cJSON_Delete(o);
-			cJSON_Delete(arr);
-			arr = NULL;
-		}
-	}
+	pn_api_reply(
+		resp, MHD_HTTP_OK,
+		pn_api_json_array(list, n, sizeof(*list), is_callers, caller, container_item_json),
+		req->path);
 	free(list);
-	answer(resp, MHD_HTTP_OK, arr, req->path);
 }
 
 static void unregister_container(struct pn_agent *a, const char *id,
@@ -173,14 +188,22 @@ static void unregister_container(struct pn_agent *a, const char *id,
 	cJSON *body;
 	char err[1024];
 	size_t n = 0;
+	int ret;
 
 	if (pn_registry__find_container(a->registry, id, &c)) {
 		pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL,
 			     "%s %s: no registered container '%s'", req->method, req->path, id);
 		return;
 	}
+	/* Its dispatcher goes first, with every slot; -ENOENT: it never got one. */
+	ret = pn_pod_detach(a, id, err, sizeof(err));
+	if (ret && ret != -ENOENT) {
+		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "detach-failed", NULL,
+			     "%s %s: %s", req->method, req->path, err);
+		return;
+	}
 	if (pn_registry__remove_container(a->registry, id, &slots, &n)) {
-		answer(resp, 0, NULL, req->path);
+		pn_api_reply(resp, 0, NULL, req->path);
 		return;
 	}
 	if (pn_agent_save_state(a, err, sizeof(err))) {
@@ -199,7 +222,7 @@ static void unregister_container(struct pn_agent *a, const char *id,
 		cJSON_Delete(body);
 		body = NULL;
 	}
-	answer(resp, MHD_HTTP_OK, body, req->path);
+	pn_api_reply(resp, MHD_HTTP_OK, body, req->path);
 }
 
 void pn_api_containers(struct pn_api_socket *sock, const char *rest,

@@ -33,15 +33,9 @@ fail:
 	return NULL;
 }
 
-static void reply(struct pn_api_response *resp, cJSON *body, const char *path)
+static cJSON *entry_item_json(const void *item)
 {
-	if (!body) {
-		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", NULL,
-			     "%s: out of memory", path);
-		return;
-	}
-	resp->status = MHD_HTTP_OK;
-	resp->body = body;
+	return entry_json(item);
 }
 
 static void list_programs(struct pn_agent *a, const struct pn_api_request *req,
@@ -49,7 +43,6 @@ static void list_programs(struct pn_agent *a, const struct pn_api_request *req,
 {
 	struct pn_catalog_entry *list;
 	char err[1024];
-	cJSON *arr;
 	size_t n;
 
 	if (pn_catalog_list(a->catalog_dir, &list, &n, err, sizeof(err))) {
@@ -57,18 +50,10 @@ static void list_programs(struct pn_agent *a, const struct pn_api_request *req,
 			     req->method, req->path, err);
 		return;
 	}
-	arr = cJSON_CreateArray();
-	for (size_t i = 0; arr && i < n; i++) {
-		cJSON *o = entry_json(&list[i]);
-
-		if (!o || !cJSON_AddItemToArray(arr, o)) {
-			cJSON_Delete(o);
-			cJSON_Delete(arr);
-			arr = NULL;
-		}
-	}
+	pn_api_reply(resp, MHD_HTTP_OK,
+		     pn_api_json_array(list, n, sizeof(*list), NULL, NULL, entry_item_json),
+		     req->path);
 	free(list);
-	reply(resp, arr, req->path);
 }
 
 static void show_program(struct pn_agent *a, const char *name, const struct pn_api_request *req,
@@ -87,7 +72,7 @@ static void show_program(struct pn_agent *a, const char *name, const struct pn_a
 			     ret == -ENOENT ? "not-found" : "catalog", NULL, "%s %s: %s",
 			     req->method, req->path, err);
 	else
-		reply(resp, entry_json(&e), req->path);
+		pn_api_reply(resp, MHD_HTTP_OK, entry_json(&e), req->path);
 }
 
 void pn_api_programs(struct pn_api_socket *sock, const char *rest, const struct pn_api_request *req,

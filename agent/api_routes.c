@@ -51,6 +51,7 @@ static const struct {
 } resources[] = {
 	{"/v1/containers", pn_api_containers},
 	{"/v1/programs", pn_api_programs},
+	{"/v1/slots", pn_api_slots},
 };
 
 void pn_api_route(void *ctx, const struct pn_api_request *req, struct pn_api_response *resp)

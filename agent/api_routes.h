@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The API's routes: what each path under /v1 answers. Today /v1/health,
- * /v1/containers and /v1/programs; the other resources of docs/API.md
- * (interfaces, slots, audit) are planned and answer 404 until they exist.
+ * /v1/containers, /v1/programs and /v1/slots; the other resources of
+ * docs/API.md (interfaces, audit) are planned and answer 404 until they exist.
  */
 #ifndef PLUGNET_AGENT_API_ROUTES_H
 #define PLUGNET_AGENT_API_ROUTES_H
@@ -18,6 +18,10 @@ void pn_api_route(void *ctx, const struct pn_api_request *req, struct pn_api_res
 /* /v1/programs[/<name>]. */
 void pn_api_programs(struct pn_api_socket *sock, const char *rest, const struct pn_api_request *req,
 		     struct pn_api_response *resp);
+
+/* /v1/slots[/<id>]. */
+void pn_api_slots(struct pn_api_socket *sock, const char *rest, const struct pn_api_request *req,
+		  struct pn_api_response *resp);
 
 /* /v1/containers[/<rest>]. */
 void pn_api_containers(struct pn_api_socket *sock, const char *rest,

@@ -53,6 +53,39 @@ void pn_api_error(struct pn_api_response *resp, unsigned int status, const char 
 		cJSON_AddNullToObject(body, "details");
 }
 
+void pn_api_reply(struct pn_api_response *resp, unsigned int status, cJSON *body, const char *path)
+{
+	if (!body) {
+		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", NULL,
+			     "%s: out of memory", path);
+		return;
+	}
+	resp->status = status;
+	resp->body = body;
+}
+
+cJSON *pn_api_json_array(const void *items, size_t n, size_t size,
+			 bool (*keep)(const void *item, const void *ctx), const void *ctx,
+			 cJSON *(*to_json)(const void *item))
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; arr && i < n; i++) {
+		const void *item = (const char *)items + i * size;
+		cJSON *o;
+
+		if (keep && !keep(item, ctx))
+			continue;
+		o = to_json(item);
+		if (!o || !cJSON_AddItemToArray(arr, o)) {
+			cJSON_Delete(o);
+			cJSON_Delete(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
 static enum MHD_Result send_json(struct MHD_Connection *conn, struct pn_api_response *resp)
 {
 	char *text = resp->body ? cJSON_PrintUnformatted(resp->body) : NULL;

@@ -54,6 +54,17 @@ int pn_api_server__start(const struct pn_api_server_opts *opts, struct pn_api_se
 /* Stop serving, wait for requests in progress, and remove the socket file. */
 void pn_api_server__stop(struct pn_api_server *server);
 
+/* Answer body with status; a NULL body (out of memory building it) becomes a 500 naming path. */
+void pn_api_reply(struct pn_api_response *resp, unsigned int status, cJSON *body, const char *path);
+
+/*
+ * A JSON array of the n items of `items` (each `size` bytes) that keep()
+ * accepts (NULL: all), each made by to_json. NULL when out of memory.
+ */
+cJSON *pn_api_json_array(const void *items, size_t n, size_t size,
+			 bool (*keep)(const void *item, const void *ctx), const void *ctx,
+			 cJSON *(*to_json)(const void *item));
+
 /* {"error": code, "message": message, "details": details (may be NULL)} with status. */
 void pn_api_error(struct pn_api_response *resp, unsigned int status, const char *code,
 		  cJSON *details, const char *fmt, ...) __attribute__((format(printf, 5, 6)));

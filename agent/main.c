@@ -15,6 +15,7 @@
 #include "api_routes.h"
 #include "api_server.h"
 #include "config.h"
+#include "pod_ifaces.h"
 #include "registry.h"
 #include "plugnet/engine.h"
 #include "plugnet/log.h"
@@ -116,6 +117,28 @@ static int start_server(struct agent_run *run, const char *path, mode_t mode,
 	return ret;
 }
 
+/*
+ * Take over the dispatchers of the registered containers again. One that
+ * cannot be (its pod went away while plugnetd was down) is reported, not
+ * fatal: the others keep being served.
+ */
+static void adopt_pods(struct pn_agent *a)
+{
+	struct pn_container *list;
+	char err[1024];
+	size_t n;
+
+	if (pn_registry__list_containers(a->registry, &list, &n)) {
+		pn_log_error("registry: out of memory listing containers");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (pn_pod_attach(a, &list[i], err, sizeof(err)))
+			pn_log_warn("%s/%s: %s", list[i].pod_namespace, list[i].pod_name, err);
+	}
+	free(list);
+}
+
 /* Kubernetes pod cgroups, with the systemd and the cgroupfs drivers alike. */
 static const char *const pod_cgroup_markers[] = {"kubepods", NULL};
 
@@ -160,9 +183,12 @@ static int setup_agent(struct agent_run *run)
 	snprintf(a->catalog_dir, sizeof(a->catalog_dir), "%s", run->cfg.catalog_dir);
 	memcpy(a->runtime_rule.pod_cgroup_markers, pod_cgroup_markers, sizeof(pod_cgroup_markers));
 	ret = pn_engine__new(run->cfg.pin_root, &a->engine);
-	if (ret)
+	if (ret) {
 		pn_log_error("%s", pn_last_error());
-	return ret;
+		return ret;
+	}
+	adopt_pods(a);
+	return 0;
 }
 
 static int run_agent(struct agent_run *run)
@@ -208,9 +234,11 @@ static void stop_agent(struct agent_run *run)
 {
 	pn_api_server__stop(run->admin_srv);
 	pn_api_server__stop(run->workload_srv);
+	pn_pods_close(&run->agent);
 	pn_engine__free(run->agent.engine);
 	pn_registry__free(run->agent.registry);
 	pthread_mutex_destroy(&run->agent.save_lock);
+	pthread_rwlock_destroy(&run->agent.pods_lock);
 	pn_config_free(&run->cfg);
 }
 
@@ -252,7 +280,8 @@ int main(int argc, char **argv)
 		pn_log_error("plugnetd: unexpected argument '%s'", argv[optind]);
 		return EXIT_FAILURE;
 	}
-	if (pthread_mutex_init(&run.agent.save_lock, NULL)) {
+	if (pthread_mutex_init(&run.agent.save_lock, NULL) ||
+	    pthread_rwlock_init(&run.agent.pods_lock, NULL)) {
 		pn_log_error("plugnetd: cannot make a mutex");
 		return EXIT_FAILURE;
 	}
@@ -264,6 +293,7 @@ int main(int argc, char **argv)
 		pn_log_error("%s", err);
 		pn_config_free(&run.cfg);
 		pthread_mutex_destroy(&run.agent.save_lock);
+		pthread_rwlock_destroy(&run.agent.pods_lock);
 		return EXIT_FAILURE;
 	}
 	ret = run_agent(&run);

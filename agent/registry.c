@@ -225,22 +225,30 @@ int pn_registry__find_container(struct pn_registry *r, const char *container_id,
 	return c ? 0 : -ENOENT;
 }
 
-int pn_registry__list_containers(struct pn_registry *r, struct pn_container **listp, size_t *np)
+/* A copy of n elements of `size` bytes, taken under the lock (so never torn). */
+static int copy_out(struct pn_registry *r, const void *const *array, const size_t *np, size_t size,
+		    void **outp, size_t *n_out)
 {
-	struct pn_container *list;
+	void *out;
 	size_t n;
 
 	pthread_mutex_lock(&r->lock);
-	n = r->n_containers;
-	list = calloc(n ? n : 1, sizeof(*list));
-	if (list && n)
-		memcpy(list, r->containers, n * sizeof(*list));
+	n = *np;
+	out = calloc(n ? n : 1, size);
+	if (out && n)
+		memcpy(out, *array, n * size);
 	pthread_mutex_unlock(&r->lock);
-	if (!list)
+	if (!out)
 		return -ENOMEM;
-	*listp = list;
-	*np = n;
+	*outp = out;
+	*n_out = n;
 	return 0;
+}
+
+int pn_registry__list_containers(struct pn_registry *r, struct pn_container **listp, size_t *np)
+{
+	return copy_out(r, (const void *const *)&r->containers, &r->n_containers,
+			sizeof(*r->containers), (void **)listp, np);
 }
 
 int pn_registry__container_by_netns(struct pn_registry *r, __u64 netns_id, struct pn_container *out)
@@ -325,7 +333,9 @@ int pn_registry__may_change(struct pn_registry *r, const struct pn_caller *calle
 		snprintf(why, why_size, "no slot with attach id %u on ifindex %u (netns %llu)",
 			 attach_id, ifindex, (unsigned long long)netns_id);
 		ret = -ENOENT;
-	} else if (caller->role != PN_ROLE_ADMIN && strcmp(s->container_id, caller->container_id)) {
+	} else if (caller->role != PN_ROLE_ADMIN &&
+		   !(caller->role == PN_ROLE_RUNTIME && !caller->container_id[0]) &&
+		   strcmp(s->container_id, caller->container_id)) {
 		owner_name(r, s->container_id, owner, sizeof(owner));
 		snprintf(why, why_size, "slot %u ('%s', %s target) is owned by %s", attach_id,
 			 s->program, target_names[s->target], owner);
@@ -333,6 +343,12 @@ int pn_registry__may_change(struct pn_registry *r, const struct pn_caller *calle
 	}
 	pthread_mutex_unlock(&r->lock);
 	return ret;
+}
+
+int pn_registry__list_slots(struct pn_registry *r, struct pn_slot_owner **listp, size_t *np)
+{
+	return copy_out(r, (const void *const *)&r->slots, &r->n_slots, sizeof(*r->slots),
+			(void **)listp, np);
 }
 
 int pn_registry__add_slot(struct pn_registry *r, const struct pn_slot_owner *slot)
@@ -386,6 +402,8 @@ static cJSON *container_json(const struct pn_container *c)
 	    !cJSON_AddStringToObject(o, "pod_name", c->pod_name) ||
 	    !cJSON_AddStringToObject(o, "pod_uid", c->pod_uid) ||
 	    !add_u64(o, "netns", c->netns_id) ||
+	    !cJSON_AddStringToObject(o, "netns_path", c->netns_path) ||
+	    !cJSON_AddStringToObject(o, "ifname", c->ifname) ||
 	    !cJSON_AddNumberToObject(o, "pod_ifindex", c->pod_ifindex) ||
 	    !cJSON_AddNumberToObject(o, "host_ifindex", c->host_ifindex)) {
 		cJSON_Delete(o);
@@ -511,6 +529,8 @@ static int read_container(struct reader *rd, const cJSON *o, struct pn_container
 	    get_string(rd, o, "pod_name", c->pod_name, sizeof(c->pod_name), true) ||
 	    get_string(rd, o, "pod_uid", c->pod_uid, sizeof(c->pod_uid), false) ||
 	    get_u64(rd, o, "netns", &c->netns_id) ||
+	    get_string(rd, o, "netns_path", c->netns_path, sizeof(c->netns_path), false) ||
+	    get_string(rd, o, "ifname", c->ifname, sizeof(c->ifname), false) ||
 	    get_int(rd, o, "pod_ifindex", 0, 0x7fffffff, &pod_ifindex) ||
 	    get_int(rd, o, "host_ifindex", 0, 0x7fffffff, &host_ifindex))
 		return -EINVAL;

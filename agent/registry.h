@@ -36,6 +36,8 @@ struct pn_container {
 	char pod_name[PN_ID_MAX];
 	char pod_uid[PN_ID_MAX];
 	__u64 netns_id;            /* the pod's network namespace */
+	char netns_path[256];      /* as given (CNI_NETNS); checked against netns_id on use */
+	char ifname[IF_NAMESIZE];  /* the pod's interface in it (target pod) */
 	unsigned int pod_ifindex;  /* its interface inside that netns (target pod) */
 	unsigned int host_ifindex; /* the veth peer in the host netns (target host) */
 };
@@ -119,6 +121,8 @@ int pn_registry__may_change(struct pn_registry *registry, const struct pn_caller
 			    __u64 netns_id, unsigned int ifindex, __u32 attach_id, char *why,
 			    size_t why_size);
 
+/* A copy of every slot (free *list). */
+int pn_registry__list_slots(struct pn_registry *registry, struct pn_slot_owner **list, size_t *n);
 /* Record a slot once the engine plugged it; forget it once unplugged or released. */
 int pn_registry__add_slot(struct pn_registry *registry, const struct pn_slot_owner *slot);
 int pn_registry__remove_slot(struct pn_registry *registry, __u64 netns_id, unsigned int ifindex,

@@ -10,7 +10,7 @@ build_pkgs=(
 	make gcc clang llvm pkg-config bpftool
 	libbpf-dev libelf-dev zlib1g-dev libssl-dev
 	libnl-3-dev libnl-route-3-dev libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev
-	libcmocka-dev bats shellcheck iproute2 containernetworking-plugins
+	libcmocka-dev bats shellcheck iproute2 iputils-ping curl containernetworking-plugins
 	xdp-tools libxdp-dev
 )
 # kmod: depmod for the unpacked kernel, and modprobe inside the guest (which runs the host's binaries).

@@ -3,6 +3,8 @@
 # plugnetd as a process: configuration, its two sockets, /v1/health, limits,
 # the pin-root lock and a clean stop. Nothing here plugs a slot.
 
+load ../lib/plugnetd
+
 setup() {
 	cd "$BATS_TEST_DIRNAME/../.."
 	build=${PLUGNET_BUILD:-$PWD/build}
@@ -26,45 +28,24 @@ setup() {
 }
 
 teardown() {
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid"
-		wait "$pid" 2>/dev/null || true
-	fi
+	kill_agent
 	rm -rf "$dir" "$pin_root"
 	ip netns del "pn-agent-$$" 2>/dev/null || true
 	ip netns del "pn-agent2-$$" 2>/dev/null || true
 }
 
-stop() {
-	kill -TERM "$pid"
-	wait "$pid"
-	pid=
+# A pod's network namespace with its eth0 (a veth whose peer stays inside too).
+mkpod() { # netns name
+	ip netns add "$1"
+	ip -n "$1" link add eth0 type veth peer name peer0
+	ip -n "$1" link set eth0 up
+	ip -n "$1" link set peer0 up
 }
 
 # The body the runtime sends to register a pod's container.
 registration() { # container_id pod_name netns_path
 	printf '{"container_id": "%s", "pod_namespace": "default", "pod_name": "%s", "pod_uid": "u-%s", "netns": "%s"}' \
 		"$1" "$2" "$2" "$3"
-}
-
-start() {
-	"$build/plugnetd" --config "$dir/plugnetd.json" 2>"$dir/log" &
-	pid=$!
-	for _ in $(seq 100); do
-		[ -S "$dir/run/admin.sock" ] && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	cat "$dir/log"
-	return 1
-}
-
-# GET/POST on a socket; prints the body, then the status on its own line.
-call() { # socket method path [curl args...]
-	local sock=$1 method=$2 path=$3
-	shift 3
-	curl -sS --max-time 10 --unix-socket "$sock" -X "$method" -w '\n%{http_code}\n' \
-		"$@" "http://plugnet$path"
 }
 
 @test "health answers 200 with JSON on both sockets" {
@@ -157,7 +138,7 @@ call() { # socket method path [curl args...]
 }
 
 @test "the runtime registers a container; it survives a restart" {
-	ip netns add "pn-agent-$$"
+	mkpod "pn-agent-$$"
 	start
 	body=$(registration c0ffee01 web-a "/run/netns/pn-agent-$$")
 	run call "$dir/run/plugnet.sock" POST /v1/containers -d "$body"
@@ -167,8 +148,13 @@ call() { # socket method path [curl args...]
 	run call "$dir/run/plugnet.sock" POST /v1/containers -d "$body"
 	[ "${lines[-1]}" = 200 ]
 	grep -q '"web-a"' "$dir/state/state.json"
+	# The runtime's registration put plugnet's dispatcher on the pod's eth0.
+	ip -n "pn-agent-$$" link show eth0 | grep -q 'prog/xdp'
 	stop
+	# Stopped: the dispatcher stays.
+	ip -n "pn-agent-$$" link show eth0 | grep -q 'prog/xdp'
 	start
+	grep -q 'adopted revision 1' "$dir/log"
 	run call "$dir/run/admin.sock" GET /v1/containers
 	[ "${lines[-1]}" = 200 ]
 	[[ ${lines[0]} == *'"container_id":"c0ffee01"'* ]]
@@ -178,11 +164,25 @@ call() { # socket method path [curl args...]
 	run call "$dir/run/plugnet.sock" DELETE /v1/containers/c0ffee01
 	[ "${lines[-1]}" = 404 ]
 	! grep -q '"web-a"' "$dir/state/state.json"
+	# Unregistered: its dispatcher is gone.
+	! ip -n "pn-agent-$$" link show eth0 | grep -q 'prog/xdp'
+}
+
+@test "registering a pod whose interface carries a foreign XDP program is refused" {
+	mkpod "pn-agent-$$"
+	ip -n "pn-agent-$$" link set dev eth0 xdpgeneric obj "$build/tests/progs/verdicts.bpf.o" sec xdp
+	start
+	run call "$dir/run/plugnet.sock" POST /v1/containers \
+		-d "$(registration c0ffee01 web-a "/run/netns/pn-agent-$$")"
+	[ "${lines[-1]}" = 409 ]
+	[[ ${lines[0]} == *"is already attached; plugnet does not replace a program it does not own"* ]]
+	run call "$dir/run/admin.sock" GET /v1/containers
+	[ "${lines[0]}" = '[]' ]
 }
 
 @test "a container is recognised by its netns, sees only itself, and cannot register" {
-	ip netns add "pn-agent-$$"
-	ip netns add "pn-agent2-$$"
+	mkpod "pn-agent-$$"
+	mkpod "pn-agent2-$$"
 	start
 	run call "$dir/run/plugnet.sock" POST /v1/containers \
 		-d "$(registration c0ffee01 web-a "/run/netns/pn-agent-$$")"
@@ -221,7 +221,7 @@ call() { # socket method path [curl args...]
 }
 
 @test "bad registrations get 4xx naming the problem, and change nothing" {
-	ip netns add "pn-agent-$$"
+	mkpod "pn-agent-$$"
 	start
 	run call "$dir/run/plugnet.sock" POST /v1/containers -d '{"container_id": "x", "nope": 1}'
 	[ "${lines[-1]}" = 400 ]

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * /v1/slots: plug a catalog program into the caller's own pod interface,
+ * list slots, unplug one. The registry's rules decide who may: a slot's
+ * owner, or the runtime acting for it; anyone else is told who owns it.
+ * A slot is answered for only once the engine plugged it and the state
+ * file holds it.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+
+#include "api_routes.h"
+#include "caller.h"
+#include "catalog.h"
+#include "json_body.h"
+#include "plugnet/engine.h"
+#include "plugnet/xdp_action.h"
+#include "pod_ifaces.h"
+
+/* A slot's id in the API: "<netns>-<ifindex>-<attach id>". */
+static void slot_id(const struct pn_slot_owner *s, char *buf, size_t size)
+{
+	snprintf(buf, size, "%llu-%u-%u", (unsigned long long)s->netns_id, s->ifindex,
+		 s->attach_id);
+}
+
+static int parse_slot_id(const char *text, __u64 *netns, unsigned int *ifindex, __u32 *attach)
+{
+	unsigned long long n;
+	unsigned int i, a;
+	int end = 0;
+
+	if (sscanf(text, "%llu-%u-%u%n", &n, &i, &a, &end) != 3 || text[end])
+		return -EINVAL;
+	*netns = n;
+	*ifindex = i;
+	*attach = a;
+	return 0;
+}
+
+static cJSON *slot_json(const struct pn_slot_owner *s)
+{
+	static const char *const targets[] = {"pod", "host", "uplink"};
+	cJSON *o = cJSON_CreateObject();
+	char id[64];
+
+	slot_id(s, id, sizeof(id));
+	if (!o || !cJSON_AddStringToObject(o, "id", id) ||
+	    !cJSON_AddNumberToObject(o, "attach_id", s->attach_id) ||
+	    !cJSON_AddStringToObject(o, "target", targets[s->target]) ||
+	    !cJSON_AddStringToObject(o, "program", s->program) ||
+	    !cJSON_AddNumberToObject(o, "priority", s->priority) ||
+	    !cJSON_AddStringToObject(o, "container_id", s->container_id)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The engine's errno as an HTTP status: the caller's fault or ours. */
+static unsigned int plug_status(int err)
+{
+	switch (err) {
+	case -EACCES: /* the verifier refused the program */
+	case -EINVAL:
+	case -ENOENT:
+	case -EOPNOTSUPP:
+		return MHD_HTTP_UNPROCESSABLE_CONTENT;
+	case -ENOSPC:
+		return MHD_HTTP_CONFLICT;
+	default:
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+}
+
+struct plug_request {
+	char program[PN_CATALOG_NAME_MAX + 1];
+	char target[32];
+	char container_id[PN_ID_MAX];
+	bool has_priority;
+	__s32 priority;
+	__u32 proceed_on;
+};
+
+static int read_plug_request(const struct pn_api_request *req, struct plug_request *p,
+			     struct pn_api_response *resp)
+{
+	static const char *const fields[] = {"program",    "target",       "priority",
+					     "proceed_on", "container_id", NULL};
+	char proceed[64];
+	const cJSON *prio;
+	cJSON *body = pn_body_object(req, fields, resp);
+	int ret;
+
+	if (!body)
+		return -EINVAL;
+	memset(p, 0, sizeof(*p));
+	ret = pn_body_string(req, body, "program", true, p->program, sizeof(p->program), resp);
+	if (!ret)
+		ret = pn_body_string(req, body, "target", false, p->target, sizeof(p->target),
+				     resp);
+	if (!ret)
+		ret = pn_body_string(req, body, "container_id", false, p->container_id,
+				     sizeof(p->container_id), resp);
+	if (!ret)
+		ret = pn_body_string(req, body, "proceed_on", false, proceed, sizeof(proceed),
+				     resp);
+	if (!ret && proceed[0] && pn_proceed_on_parse(proceed, &p->proceed_on)) {
+		pn_api_error(resp, MHD_HTTP_BAD_REQUEST, "bad-field", NULL,
+			     "%s %s: field 'proceed_on': '%s' is not a list of aborted, drop, "
+			     "pass, tx, redirect",
+			     req->method, req->path, proceed);
+		ret = -EINVAL;
+	}
+	prio = cJSON_GetObjectItemCaseSensitive(body, "priority");
+	if (!ret && prio) {
+		if (!cJSON_IsNumber(prio) ||
+		    prio->valuedouble != (double)(__s32)prio->valuedouble) {
+			pn_api_error(resp, MHD_HTTP_BAD_REQUEST, "bad-field", NULL,
+				     "%s %s: field 'priority': expected a 32-bit integer",
+				     req->method, req->path);
+			ret = -EINVAL;
+		} else {
+			p->has_priority = true;
+			p->priority = (__s32)prio->valuedouble;
+		}
+	}
+	cJSON_Delete(body);
+	return ret;
+}
+
+/* Which container a request acts for: the caller itself, or the one the runtime or admin names. */
+static int acting_for(const struct pn_api_request *req, struct pn_caller *caller, const char *named,
+		      struct pn_api_response *resp)
+{
+	if (caller->role == PN_ROLE_CONTAINER) {
+		if (named[0] && strcmp(named, caller->container_id)) {
+			pn_api_error(resp, MHD_HTTP_FORBIDDEN, "forbidden", NULL,
+				     "%s %s: a container acts only for itself, not for container "
+				     "'%s'",
+				     req->method, req->path, named);
+			return -EPERM;
+		}
+		return 0;
+	}
+	if (!named[0]) {
+		pn_api_error(resp, MHD_HTTP_BAD_REQUEST, "bad-field", NULL,
+			     "%s %s: field 'container_id': required when the runtime or the admin "
+			     "plugs",
+			     req->method, req->path);
+		return -EINVAL;
+	}
+	snprintf(caller->container_id, sizeof(caller->container_id), "%s", named);
+	return 0;
+}
+
+static void record_slot(struct pn_agent *a, struct pn_iface *iface, const struct pn_container *c,
+			const struct plug_request *p, __u32 attach_id, __s32 priority,
+			const struct pn_api_request *req, struct pn_api_response *resp)
+{
+	struct pn_slot_owner s = {
+		.netns_id = pn_iface__netns_id(iface),
+		.ifindex = pn_iface__ifindex(iface),
+		.attach_id = attach_id,
+		.target = PN_TARGET_POD,
+		.priority = priority,
+	};
+	char err[1024];
+
+	snprintf(s.container_id, sizeof(s.container_id), "%s", c->container_id);
+	snprintf(s.program, sizeof(s.program), "%s", p->program);
+	if (!pn_registry__add_slot(a->registry, &s) && !pn_agent_save_state(a, err, sizeof(err))) {
+		pn_api_reply(resp, MHD_HTTP_CREATED, slot_json(&s), req->path);
+		return;
+	}
+	/* Not recorded, so not kept: an owner the state file does not know would be lost. */
+	(void)pn_registry__remove_slot(a->registry, s.netns_id, s.ifindex, attach_id, NULL);
+	if (pn_iface__unplug(iface, attach_id))
+		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "state", NULL,
+			     "%s %s: the slot could not be recorded, and unplugging it failed too: "
+			     "%s",
+			     req->method, req->path, pn_last_error());
+	else
+		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "state", NULL,
+			     "%s %s: the slot could not be recorded; it was unplugged again",
+			     req->method, req->path);
+}
+
+static void plug(struct pn_agent *a, struct pn_caller *caller, const struct pn_api_request *req,
+		 struct pn_api_response *resp)
+{
+	struct pn_catalog_entry e;
+	struct plug_request p;
+	struct pn_slot_spec spec = {};
+	struct pn_container c;
+	struct pn_iface *iface;
+	char why[1024];
+	__u32 attach_id;
+	int ret;
+
+	if (read_plug_request(req, &p, resp) || acting_for(req, caller, p.container_id, resp))
+		return;
+	if (p.target[0] && strcmp(p.target, "pod")) {
+		pn_api_error(resp, MHD_HTTP_NOT_IMPLEMENTED, "not-implemented", NULL,
+			     "%s %s: target '%s': only 'pod' is served so far (host and "
+			     "uplink:<ifname> are planned)",
+			     req->method, req->path, p.target);
+		return;
+	}
+	if (pn_registry__may_plug(a->registry, caller, PN_TARGET_POD, NULL, 0, why, sizeof(why))) {
+		pn_api_error(resp, MHD_HTTP_FORBIDDEN, "forbidden", NULL, "%s %s: %s", req->method,
+			     req->path, why);
+		return;
+	}
+	ret = pn_catalog_lookup(a->catalog_dir, p.program, &e, why, sizeof(why));
+	if (ret) {
+		pn_api_error(resp, ret == -ENOENT ? MHD_HTTP_NOT_FOUND : MHD_HTTP_BAD_REQUEST,
+			     ret == -ENOENT ? "unknown-program" : "bad-program", NULL, "%s %s: %s",
+			     req->method, req->path, why);
+		return;
+	}
+	if (pn_registry__find_container(a->registry, caller->container_id, &c)) {
+		pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL,
+			     "%s %s: no registered container '%s'", req->method, req->path,
+			     caller->container_id);
+		return;
+	}
+	spec.elf_path = e.path;
+	spec.prog_name = e.program;
+	spec.priority = p.has_priority ? p.priority : e.priority;
+	spec.proceed_on = p.proceed_on ? p.proceed_on : e.proceed_on;
+	iface = pn_pod_get(a, c.container_id);
+	if (!iface) {
+		pn_api_error(resp, MHD_HTTP_CONFLICT, "no-dispatcher", NULL,
+			     "%s %s: %s/%s has no dispatcher on its interface (it could not be "
+			     "attached; see the agent's log)",
+			     req->method, req->path, c.pod_namespace, c.pod_name);
+		return;
+	}
+	ret = pn_iface__plug(iface, &spec, &attach_id);
+	if (ret)
+		pn_api_error(resp, plug_status(ret), "plug-failed", NULL, "%s %s: %s", req->method,
+			     req->path, pn_last_error());
+	else
+		record_slot(a, iface, &c, &p, attach_id, spec.priority, req, resp);
+	pn_pod_put(a);
+}
+
+static bool callers_own(const void *item, const void *ctx)
+{
+	const struct pn_slot_owner *s = item;
+	const struct pn_caller *caller = ctx;
+
+	/* A container sees its own slots; the runtime and the admin see all. */
+	return caller->role != PN_ROLE_CONTAINER || !strcmp(s->container_id, caller->container_id);
+}
+
+static cJSON *slot_item_json(const void *item)
+{
+	return slot_json(item);
+}
+
+static void list_slots(struct pn_agent *a, const struct pn_caller *caller,
+		       const struct pn_api_request *req, struct pn_api_response *resp)
+{
+	struct pn_slot_owner *list;
+	size_t n;
+
+	if (pn_registry__list_slots(a->registry, &list, &n)) {
+		pn_api_reply(resp, 0, NULL, req->path);
+		return;
+	}
+	pn_api_reply(resp, MHD_HTTP_OK,
+		     pn_api_json_array(list, n, sizeof(*list), callers_own, caller, slot_item_json),
+		     req->path);
+	free(list);
+}
+
+static void unplug(struct pn_agent *a, struct pn_caller *caller, const char *id,
+		   const struct pn_api_request *req, struct pn_api_response *resp)
+{
+	struct pn_slot_owner s;
+	struct pn_iface *iface;
+	char why[1024];
+	__u64 netns;
+	unsigned int ifindex;
+	__u32 attach;
+	int ret;
+
+	if (parse_slot_id(id, &netns, &ifindex, &attach)) {
+		pn_api_error(resp, MHD_HTTP_BAD_REQUEST, "bad-id", NULL,
+			     "%s %s: '%s' is not a slot id (<netns>-<ifindex>-<attach id>)",
+			     req->method, req->path, id);
+		return;
+	}
+	ret = pn_registry__may_change(a->registry, caller, netns, ifindex, attach, why,
+				      sizeof(why));
+	if (ret) {
+		pn_api_error(resp, ret == -ENOENT ? MHD_HTTP_NOT_FOUND : MHD_HTTP_FORBIDDEN,
+			     ret == -ENOENT ? "not-found" : "forbidden", NULL, "%s %s: %s",
+			     req->method, req->path, why);
+		return;
+	}
+	/* Found, and the caller may: unplug it from its owner's interface. */
+	if (pn_registry__remove_slot(a->registry, netns, ifindex, attach, &s)) {
+		pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL,
+			     "%s %s: slot %s went away meanwhile", req->method, req->path, id);
+		return;
+	}
+	/*
+	 * No handle: the pod's interface could not be adopted (its netns went
+	 * away with its slots), so only the record is left to drop.
+	 */
+	iface = pn_pod_get(a, s.container_id);
+	ret = iface ? pn_iface__unplug(iface, attach) : 0;
+	if (iface)
+		pn_pod_put(a);
+	if (ret) {
+		(void)pn_registry__add_slot(a->registry, &s);
+		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "unplug-failed", NULL,
+			     "%s %s: %s", req->method, req->path, pn_last_error());
+		return;
+	}
+	if (pn_agent_save_state(a, why, sizeof(why))) {
+		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "state", NULL,
+			     "%s %s: unplugged, but the state file was not updated: %s",
+			     req->method, req->path, why);
+		return;
+	}
+	pn_api_reply(resp, MHD_HTTP_OK, slot_json(&s), req->path);
+}
+
+void pn_api_slots(struct pn_api_socket *sock, const char *rest, const struct pn_api_request *req,
+		  struct pn_api_response *resp)
+{
+	struct pn_agent *a = sock->agent;
+	struct pn_caller caller;
+	bool collection = !*rest;
+
+	if (pn_agent_caller(sock, req, &caller, resp))
+		return;
+	if (collection && !strcmp(req->method, "GET"))
+		list_slots(a, &caller, req, resp);
+	else if (collection && !strcmp(req->method, "POST"))
+		plug(a, &caller, req, resp);
+	else if (!collection && !strcmp(req->method, "DELETE"))
+		unplug(a, &caller, rest, req, resp);
+	else
+		pn_api_error(resp, MHD_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", NULL,
+			     "%s %s: not served; /v1/slots takes GET and POST, /v1/slots/<id> "
+			     "takes DELETE",
+			     req->method, req->path);
+}

@@ -1,0 +1,145 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# plugnetd end to end with real traffic: two pods registered by the
+# runtime, each plugging catalog programs into its own eth0 through the
+# API, and neither able to touch the other's slots. Needs freplace, so it
+# runs in the VM tier.
+
+load ../lib/plugnetd
+
+setup() {
+	cd "$BATS_TEST_DIRNAME/../.."
+	build=${PLUGNET_BUILD:-$PWD/build}
+	dir=$(mktemp -d /tmp/plugnetd-slots.XXXXXX)
+	pin_root=/sys/fs/bpf/plugnet-test-slots
+	mkdir -p "$dir/programs"
+	cp "$build/tests/progs/verdicts.bpf.o" "$dir/programs/drop.bpf.o"
+	printf '{"program": "xdp_drop"}' >"$dir/programs/drop.json"
+	cp "$build/tests/progs/verdicts.bpf.o" "$dir/programs/pass.bpf.o"
+	printf '{"program": "xdp_pass"}' >"$dir/programs/pass.json"
+	cat >"$dir/plugnetd.json" <<-EOF
+		{
+		  "workload_socket": "$dir/run/plugnet.sock",
+		  "admin_socket": "$dir/run/admin.sock",
+		  "pin_root": "$pin_root",
+		  "state_dir": "$dir/state",
+		  "catalog_dir": "$dir/programs",
+		  "cni_binary": "$(readlink -f "$(command -v curl)")"
+		}
+	EOF
+	pid=
+	mkpod a 1
+	mkpod b 2
+}
+
+teardown() {
+	kill_agent
+	ip netns del pn-pod-a 2>/dev/null || true
+	ip netns del pn-pod-b 2>/dev/null || true
+	rm -rf "$dir" "$pin_root"
+}
+
+# A pod as a CNI plugin makes one: its eth0 in its netns, the peer on the host.
+mkpod() { # name n
+	ip netns add "pn-pod-$1"
+	ip link add "pnh-$1" type veth peer name eth0 netns "pn-pod-$1"
+	ip addr add "10.77.$2.1/24" dev "pnh-$1"
+	ip link set "pnh-$1" up
+	ip -n "pn-pod-$1" addr add "10.77.$2.2/24" dev eth0
+	ip -n "pn-pod-$1" link set eth0 up
+	ip -n "pn-pod-$1" link set lo up
+}
+
+# As the runtime (curl on the host is the configured CNI binary), or as pod $1.
+runtime() { # method path [curl args]
+	call "$dir/run/plugnet.sock" "$@"
+}
+
+as_pod() { # pod method path [curl args]
+	local pod=$1 method=$2 path=$3
+	shift 3
+	ip netns exec "pn-pod-$pod" bash -c "$(declare -f call); call \"\$@\"" _ \
+		"$dir/run/plugnet.sock" "$method" "$path" "$@"
+}
+
+register() { # pod
+	runtime POST /v1/containers -d "{\"container_id\": \"cid-$1\", \"pod_namespace\": \"default\", \"pod_name\": \"web-$1\", \"netns\": \"/run/netns/pn-pod-$1\"}"
+}
+
+reaches() { # n: does a ping from the host reach pod n's eth0?
+	ping -c 3 -i 0.3 -W 2 "10.77.$1.2" >/dev/null 2>&1
+}
+
+@test "each pod plugs into its own eth0; the other cannot unplug it" {
+	start
+	run register a
+	[ "${lines[-1]}" = 201 ] || { echo "$output"; cat "$dir/log"; false; }
+	run register b
+	[ "${lines[-1]}" = 201 ]
+	reaches 1
+	reaches 2
+
+	run as_pod a POST /v1/slots -d '{"program": "drop"}'
+	[ "${lines[-1]}" = 201 ] || { echo "$output"; cat "$dir/log"; false; }
+	slot=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' <<<"${lines[0]}")
+	[ -n "$slot" ]
+	! reaches 1
+	reaches 2
+
+	# B cannot unplug A's slot, and gets told whose it is.
+	run as_pod b DELETE "/v1/slots/$slot"
+	[ "${lines[-1]}" = 403 ]
+	[[ ${lines[0]} == *"('drop', pod target) is owned by default/web-a"* ]]
+	! reaches 1
+	# Nor act for A.
+	run as_pod b POST /v1/slots -d '{"program": "pass", "container_id": "cid-a"}'
+	[ "${lines[-1]}" = 403 ]
+	[[ ${lines[0]} == *"a container acts only for itself, not for container 'cid-a'"* ]]
+	# B sees only its own slots: none.
+	run as_pod b GET /v1/slots
+	[ "${lines[0]}" = '[]' ]
+
+	run as_pod a DELETE "/v1/slots/$slot"
+	[ "${lines[-1]}" = 200 ]
+	reaches 1
+}
+
+@test "slots survive a restart of plugnetd, and stay their owner's" {
+	start
+	register a
+	run as_pod a POST /v1/slots -d '{"program": "drop"}'
+	[ "${lines[-1]}" = 201 ]
+	slot=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' <<<"${lines[0]}")
+	stop
+	# No agent: the pins keep the slot dropping.
+	! reaches 1
+	start
+	run as_pod a GET /v1/slots
+	[[ ${lines[0]} == *"\"id\":\"$slot\""* ]]
+	! reaches 1
+	run as_pod a DELETE "/v1/slots/$slot"
+	[ "${lines[-1]}" = 200 ] || { echo "$output"; cat "$dir/log"; false; }
+	reaches 1
+}
+
+@test "bad plug requests are refused with the reason, and nothing is plugged" {
+	start
+	register a
+	run as_pod a POST /v1/slots -d '{"program": "nope"}'
+	[ "${lines[-1]}" = 404 ]
+	[[ ${lines[0]} == *"no program 'nope' in the catalog"* ]]
+	run as_pod a POST /v1/slots -d '{"program": "../../etc/passwd"}'
+	[ "${lines[-1]}" = 400 ]
+	[[ ${lines[0]} == *"is not a catalog program name"* ]]
+	run as_pod a POST /v1/slots -d '{"program": "drop", "target": "uplink:eth0"}'
+	[ "${lines[-1]}" = 501 ]
+	run as_pod a POST /v1/slots -d '{"program": "drop", "proceed_on": "jump"}'
+	[ "${lines[-1]}" = 400 ]
+	# An unregistered netns is nobody.
+	run as_pod b POST /v1/slots -d '{"program": "drop"}'
+	[ "${lines[-1]}" = 403 ]
+	[[ ${lines[0]} == *"is not a registered container"* ]]
+	run runtime GET /v1/slots
+	[ "${lines[0]}" = '[]' ]
+	reaches 1
+}
