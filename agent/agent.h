@@ -29,6 +29,7 @@ struct pn_agent {
 	struct pn_registry *registry;
 	struct pn_runtime_rule runtime_rule;
 	char state_path[4200];
+	char audit_path[4200];
 	char catalog_dir[4096];
 	/* Saves run one at a time, so the file always holds the latest registry. */
 	pthread_mutex_t save_lock;

@@ -4,6 +4,7 @@
 #include <microhttpd.h>
 
 #include "api_routes.h"
+#include "audit.h"
 #include "plugnet/engine.h"
 
 static cJSON *features_json(const struct pn_kernel_features *f)
@@ -52,7 +53,32 @@ static const struct {
 	{"/v1/containers", pn_api_containers},
 	{"/v1/programs", pn_api_programs},
 	{"/v1/slots", pn_api_slots},
+	{"/v1/audit", pn_api_audit},
 };
+
+void pn_api_audit(struct pn_api_socket *sock, const char *rest, const struct pn_api_request *req,
+		  struct pn_api_response *resp)
+{
+	char err[1024];
+	cJSON *entries;
+
+	if (!sock->admin) {
+		pn_api_error(resp, MHD_HTTP_FORBIDDEN, "admin-only", NULL,
+			     "%s %s: only on the admin socket", req->method, req->path);
+		return;
+	}
+	if (*rest || strcmp(req->method, "GET")) {
+		pn_api_error(resp, MHD_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", NULL,
+			     "%s %s: /v1/audit takes GET", req->method, req->path);
+		return;
+	}
+	if (pn_audit_read(sock->agent->audit_path, &entries, err, sizeof(err))) {
+		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "audit", NULL, "%s %s: %s",
+			     req->method, req->path, err);
+		return;
+	}
+	pn_api_reply(resp, MHD_HTTP_OK, entries, req->path);
+}
 
 void pn_api_route(void *ctx, const struct pn_api_request *req, struct pn_api_response *resp)
 {

@@ -23,6 +23,10 @@ void pn_api_programs(struct pn_api_socket *sock, const char *rest, const struct 
 void pn_api_slots(struct pn_api_socket *sock, const char *rest, const struct pn_api_request *req,
 		  struct pn_api_response *resp);
 
+/* /v1/audit (admin socket only). */
+void pn_api_audit(struct pn_api_socket *sock, const char *rest, const struct pn_api_request *req,
+		  struct pn_api_response *resp);
+
 /* /v1/containers[/<rest>]. */
 void pn_api_containers(struct pn_api_socket *sock, const char *rest,
 		       const struct pn_api_request *req, struct pn_api_response *resp);

@@ -15,6 +15,7 @@
 #include <microhttpd.h>
 
 #include "api_routes.h"
+#include "audit.h"
 #include "caller.h"
 #include "catalog.h"
 #include "json_body.h"
@@ -55,7 +56,9 @@ static cJSON *slot_json(const struct pn_slot_owner *s)
 	    !cJSON_AddStringToObject(o, "target", targets[s->target]) ||
 	    !cJSON_AddStringToObject(o, "program", s->program) ||
 	    !cJSON_AddNumberToObject(o, "priority", s->priority) ||
-	    !cJSON_AddStringToObject(o, "container_id", s->container_id)) {
+	    !cJSON_AddStringToObject(o, "container_id", s->container_id) ||
+	    (s->released && (!cJSON_AddStringToObject(o, "released_by", "admin") ||
+			     !cJSON_AddStringToObject(o, "released_reason", s->released_reason)))) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -316,7 +319,8 @@ static void unplug(struct pn_agent *a, struct pn_caller *caller, const char *id,
 	 * No handle: the pod's interface could not be adopted (its netns went
 	 * away with its slots), so only the record is left to drop.
 	 */
-	iface = pn_pod_get(a, s.container_id);
+	/* A released slot left the kernel already: the owner's unplug acknowledges it. */
+	iface = s.released ? NULL : pn_pod_get(a, s.container_id);
 	ret = iface ? pn_iface__unplug(iface, attach) : 0;
 	if (iface)
 		pn_pod_put(a);
@@ -335,9 +339,108 @@ static void unplug(struct pn_agent *a, struct pn_caller *caller, const char *id,
 	pn_api_reply(resp, MHD_HTTP_OK, slot_json(&s), req->path);
 }
 
+/* The admin's override: unplug anyone's slot, on the record, telling its owner. */
+static void release(struct pn_agent *a, const char *id, const struct pn_api_request *req,
+		    struct pn_api_response *resp)
+{
+	static const char *const fields[] = {"reason", NULL};
+	struct pn_audit_entry entry = {.action = "release", .target = id};
+	struct pn_caller admin = {.role = PN_ROLE_ADMIN};
+	char reason[256], owner[3 * PN_ID_MAX + 32], why[1024];
+	struct pn_slot_owner s;
+	struct pn_container c;
+	struct pn_iface *iface;
+	struct pn_peer peer;
+	unsigned int ifindex;
+	__u32 attach;
+	__u64 netns;
+	cJSON *body;
+	int ret;
+
+	body = pn_body_object(req, fields, resp);
+	if (!body)
+		return;
+	ret = pn_body_string(req, body, "reason", true, reason, sizeof(reason), resp);
+	cJSON_Delete(body);
+	if (ret)
+		return;
+	if (parse_slot_id(id, &netns, &ifindex, &attach) ||
+	    pn_registry__may_change(a->registry, &admin, netns, ifindex, attach, why,
+				    sizeof(why))) {
+		pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL, "%s %s: no slot '%s'",
+			     req->method, req->path, id);
+		return;
+	}
+	if (pn_peer_read(req->sock_fd, &peer, why, sizeof(why))) {
+		pn_api_error(resp, MHD_HTTP_FORBIDDEN, "unknown-caller", NULL, "%s %s: %s",
+			     req->method, req->path, why);
+		return;
+	}
+	if (pn_registry__release_slot(a->registry, netns, ifindex, attach, reason, &s)) {
+		pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL,
+			     "%s %s: slot %s went away meanwhile", req->method, req->path, id);
+		return;
+	}
+	if (!pn_registry__find_container(a->registry, s.container_id, &c))
+		snprintf(owner, sizeof(owner), "%s/%s (container %s)", c.pod_namespace, c.pod_name,
+			 c.container_id);
+	else
+		snprintf(owner, sizeof(owner), "container %s", s.container_id);
+	entry.previous_owner = owner;
+	entry.reason = reason;
+	entry.pid = peer.pid;
+	entry.uid = peer.uid;
+	/* On the record first: an override that cannot be audited does not happen. */
+	if (pn_audit_append(a->audit_path, &entry, why, sizeof(why))) {
+		s.released = false;
+		(void)pn_registry__remove_slot(a->registry, netns, ifindex, attach, NULL);
+		(void)pn_registry__add_slot(a->registry, &s);
+		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "audit", NULL,
+			     "%s %s: not released: %s", req->method, req->path, why);
+		return;
+	}
+	iface = pn_pod_get(a, s.container_id);
+	ret = iface ? pn_iface__unplug(iface, attach) : 0;
+	if (iface)
+		pn_pod_put(a);
+	if (!ret)
+		ret = pn_agent_save_state(a, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "%s", pn_last_error());
+	if (ret) {
+		entry.action = "release-failed";
+		(void)pn_audit_append(a->audit_path, &entry, owner, sizeof(owner));
+		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "release-failed", NULL,
+			     "%s %s: %s", req->method, req->path, why);
+		return;
+	}
+	pn_api_reply(resp, MHD_HTTP_OK, slot_json(&s), req->path);
+}
+
 void pn_api_slots(struct pn_api_socket *sock, const char *rest, const struct pn_api_request *req,
 		  struct pn_api_response *resp)
 {
+	const char *action = strchr(rest, '/');
+
+	if (action) {
+		char id[64];
+
+		if (strcmp(action, "/release") || strcmp(req->method, "POST") ||
+		    (size_t)(action - rest) >= sizeof(id)) {
+			pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL,
+				     "%s %s: no such resource", req->method, req->path);
+			return;
+		}
+		if (!sock->admin) {
+			pn_api_error(resp, MHD_HTTP_FORBIDDEN, "admin-only", NULL,
+				     "%s %s: only on the admin socket", req->method, req->path);
+			return;
+		}
+		snprintf(id, sizeof(id), "%.*s", (int)(action - rest), rest);
+		release(sock->agent, id, req, resp);
+		return;
+	}
+
 	struct pn_agent *a = sock->agent;
 	struct pn_caller caller;
 	bool collection = !*rest;

@@ -169,6 +169,7 @@ static int setup_agent(struct agent_run *run)
 		return ret;
 	}
 	snprintf(a->state_path, sizeof(a->state_path), "%s/state.json", run->cfg.state_dir);
+	snprintf(a->audit_path, sizeof(a->audit_path), "%s/audit.log", run->cfg.state_dir);
 	ret = pn_agent_load_state(a, err, sizeof(err));
 	if (ret) {
 		pn_log_error("%s", err);

@@ -297,8 +297,8 @@ static int may_plug_locked(struct pn_registry *r, const struct pn_caller *caller
 	for (size_t i = 0; i < r->n_slots; i++) {
 		const struct pn_slot_owner *s = &r->slots[i];
 
-		used += s->target == PN_TARGET_UPLINK && !strcmp(s->uplink, uplink) &&
-			!strcmp(s->container_id, c->container_id);
+		used += s->target == PN_TARGET_UPLINK && !s->released &&
+			!strcmp(s->uplink, uplink) && !strcmp(s->container_id, c->container_id);
 	}
 	if (used >= rule->slot_quota) {
 		snprintf(why, why_size, "%s/%s: already holds %u of its %u slots on uplink '%s'",
@@ -366,6 +366,23 @@ int pn_registry__add_slot(struct pn_registry *r, const struct pn_slot_owner *slo
 	return ret;
 }
 
+int pn_registry__release_slot(struct pn_registry *r, __u64 netns_id, unsigned int ifindex,
+			      __u32 attach_id, const char *reason, struct pn_slot_owner *released)
+{
+	struct pn_slot_owner *s;
+
+	pthread_mutex_lock(&r->lock);
+	s = slot_find(r, netns_id, ifindex, attach_id);
+	if (s) {
+		s->released = true;
+		snprintf(s->released_reason, sizeof(s->released_reason), "%s", reason);
+		if (released)
+			*released = *s;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return s ? 0 : -ENOENT;
+}
+
 int pn_registry__remove_slot(struct pn_registry *r, __u64 netns_id, unsigned int ifindex,
 			     __u32 attach_id, struct pn_slot_owner *removed)
 {
@@ -423,7 +440,9 @@ static cJSON *slot_json(const struct pn_slot_owner *s)
 	    !cJSON_AddStringToObject(o, "uplink", s->uplink) ||
 	    !cJSON_AddStringToObject(o, "container_id", s->container_id) ||
 	    !cJSON_AddStringToObject(o, "program", s->program) ||
-	    !cJSON_AddNumberToObject(o, "priority", s->priority)) {
+	    !cJSON_AddNumberToObject(o, "priority", s->priority) ||
+	    (s->released && (!cJSON_AddTrueToObject(o, "released") ||
+			     !cJSON_AddStringToObject(o, "released_reason", s->released_reason)))) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -553,8 +572,11 @@ static int read_slot(struct reader *rd, const cJSON *o, struct pn_slot_owner *s)
 	    get_string(rd, o, "uplink", s->uplink, sizeof(s->uplink), false) ||
 	    get_string(rd, o, "container_id", s->container_id, sizeof(s->container_id), true) ||
 	    get_string(rd, o, "program", s->program, sizeof(s->program), true) ||
-	    get_int(rd, o, "priority", -0x80000000LL, 0x7fffffff, &priority))
+	    get_int(rd, o, "priority", -0x80000000LL, 0x7fffffff, &priority) ||
+	    get_string(rd, o, "released_reason", s->released_reason, sizeof(s->released_reason),
+		       false))
 		return -EINVAL;
+	s->released = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "released"));
 	for (t = 0; t < sizeof(target_names) / sizeof(target_names[0]); t++) {
 		if (!strcmp(target, target_names[t]))
 			break;

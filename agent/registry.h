@@ -58,6 +58,12 @@ struct pn_slot_owner {
 	char container_id[PN_ID_MAX];
 	char program[PN_ID_MAX];
 	__s32 priority;
+	/*
+	 * Released by the admin: gone from the kernel, kept here so that the
+	 * owner learns it, and why, until it acknowledges with an unplug.
+	 */
+	bool released;
+	char released_reason[256];
 };
 
 enum pn_caller_role {
@@ -123,6 +129,9 @@ int pn_registry__may_change(struct pn_registry *registry, const struct pn_caller
 
 /* A copy of every slot (free *list). */
 int pn_registry__list_slots(struct pn_registry *registry, struct pn_slot_owner **list, size_t *n);
+/* Mark a slot released by the admin, with the reason. -ENOENT if there is no such slot. */
+int pn_registry__release_slot(struct pn_registry *registry, __u64 netns_id, unsigned int ifindex,
+			      __u32 attach_id, const char *reason, struct pn_slot_owner *released);
 /* Record a slot once the engine plugged it; forget it once unplugged or released. */
 int pn_registry__add_slot(struct pn_registry *registry, const struct pn_slot_owner *slot);
 int pn_registry__remove_slot(struct pn_registry *registry, __u64 netns_id, unsigned int ifindex,

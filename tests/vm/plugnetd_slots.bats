@@ -143,3 +143,41 @@ reaches() { # n: does a ping from the host reach pod n's eth0?
 	[ "${lines[0]}" = '[]' ]
 	reaches 1
 }
+
+@test "the admin releases a slot on the record; its owner is told why" {
+	start
+	register a
+	run as_pod a POST /v1/slots -d '{"program": "drop"}'
+	[ "${lines[-1]}" = 201 ]
+	slot=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' <<<"${lines[0]}")
+	! reaches 1
+
+	# Not from the workload socket, whoever calls.
+	run runtime POST "/v1/slots/$slot/release" -d '{"reason": "x"}'
+	[ "${lines[-1]}" = 403 ]
+	[[ ${lines[0]} == *'only on the admin socket'* ]]
+	run runtime GET /v1/audit
+	[ "${lines[-1]}" = 403 ]
+	# Never without a reason.
+	run call "$dir/run/admin.sock" POST "/v1/slots/$slot/release" -d '{}'
+	[ "${lines[-1]}" = 400 ]
+	[[ ${lines[0]} == *"field 'reason': required"* ]]
+	! reaches 1
+
+	run call "$dir/run/admin.sock" POST "/v1/slots/$slot/release" \
+		-d '{"reason": "drops the health checks"}'
+	[ "${lines[-1]}" = 200 ] || { echo "$output"; cat "$dir/log"; false; }
+	reaches 1
+	run call "$dir/run/admin.sock" GET /v1/audit
+	[ "${lines[-1]}" = 200 ]
+	[[ ${lines[0]} == *'"action":"release"'*"\"target\":\"$slot\""*'"previous_owner":"default/web-a (container cid-a)"'*'"reason":"drops the health checks"'* ]]
+	[ "$(stat -c %a "$dir/state/audit.log")" = 600 ]
+
+	# The owner's next request shows it was released, by whom and why.
+	run as_pod a GET /v1/slots
+	[[ ${lines[0]} == *'"released_by":"admin","released_reason":"drops the health checks"'* ]]
+	run as_pod a DELETE "/v1/slots/$slot"
+	[ "${lines[-1]}" = 200 ]
+	run as_pod a GET /v1/slots
+	[ "${lines[0]}" = '[]' ]
+}
