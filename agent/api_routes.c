@@ -5,6 +5,7 @@
 
 #include "api_routes.h"
 #include "audit.h"
+#include "pod_ifaces.h"
 #include "plugnet/engine.h"
 
 static cJSON *features_json(const struct pn_kernel_features *f)
@@ -21,25 +22,30 @@ static cJSON *features_json(const struct pn_kernel_features *f)
 }
 
 /*
- * 200 while serving with every recorded interface attached. No interface
- * is recorded yet (the registry is planned), so serving is the whole test.
+ * 200 while serving with every recorded interface attached; 503 with the
+ * reasons (in "problems") when one is not.
  */
 static void health(struct pn_agent *agent, struct pn_api_response *resp)
 {
 	cJSON *body = cJSON_CreateObject();
 	cJSON *kernel = features_json(pn_engine__features(agent->engine));
+	cJSON *problems = pn_pods_problems(agent);
+	bool ok = problems && !cJSON_GetArraySize(problems);
 
-	if (!body || !kernel || !cJSON_AddStringToObject(body, "status", "serving") ||
+	if (!body || !kernel || !problems ||
+	    !cJSON_AddStringToObject(body, "status", ok ? "serving" : "degraded") ||
 	    !cJSON_AddNumberToObject(body, "slots_per_interface",
 				     pn_engine__slot_count(agent->engine))) {
 		cJSON_Delete(body);
 		cJSON_Delete(kernel);
+		cJSON_Delete(problems);
 		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", NULL,
 			     "health: out of memory");
 		return;
 	}
 	cJSON_AddItemToObject(body, "kernel", kernel);
-	resp->status = MHD_HTTP_OK;
+	cJSON_AddItemToObject(body, "problems", problems);
+	resp->status = ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE;
 	resp->body = body;
 }
 

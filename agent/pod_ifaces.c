@@ -131,3 +131,56 @@ void pn_pods_close(struct pn_agent *a)
 	a->n_pods = 0;
 	pthread_rwlock_unlock(&a->pods_lock);
 }
+
+/* The problem with one registered pod, or "" if none. */
+static void pod_problem(struct pn_agent *a, const struct pn_container *c,
+			struct pn_iface_info *info, char *buf, size_t size)
+{
+	struct pn_pod_iface *p = find(a, c->container_id);
+
+	buf[0] = '\0';
+	if (!p) {
+		snprintf(buf, size, "%s/%s: no dispatcher held on %s (see the agent's log)",
+			 c->pod_namespace, c->pod_name, c->ifname);
+	} else if (pn_iface__describe(p->iface, info)) {
+		snprintf(buf, size, "%s/%s: %s", c->pod_namespace, c->pod_name, pn_last_error());
+	} else if (info->defunct) {
+		snprintf(buf, size, "%s/%s: interface %s is gone", c->pod_namespace, c->pod_name,
+			 c->ifname);
+	} else if (info->root_prog_id != info->dispatcher_prog_id) {
+		snprintf(buf, size,
+			 "%s/%s: %s is displaced: its root link runs program %u, not plugnet's "
+			 "dispatcher %u",
+			 c->pod_namespace, c->pod_name, c->ifname, info->root_prog_id,
+			 info->dispatcher_prog_id);
+	}
+}
+
+cJSON *pn_pods_problems(struct pn_agent *a)
+{
+	struct pn_iface_info *info = malloc(sizeof(*info)); /* 4 KiB and more: not on the stack */
+	struct pn_container *list;
+	cJSON *arr = cJSON_CreateArray();
+	char msg[1024];
+	size_t n;
+
+	if (!info || !arr || pn_registry__list_containers(a->registry, &list, &n)) {
+		free(info);
+		cJSON_Delete(arr);
+		return NULL;
+	}
+	/* Read-held: describe takes the interface's own lock, so health never waits on the table.
+	 */
+	pthread_rwlock_rdlock(&a->pods_lock);
+	for (size_t i = 0; arr && i < n; i++) {
+		pod_problem(a, &list[i], info, msg, sizeof(msg));
+		if (msg[0] && !cJSON_AddItemToArray(arr, cJSON_CreateString(msg))) {
+			cJSON_Delete(arr);
+			arr = NULL;
+		}
+	}
+	pthread_rwlock_unlock(&a->pods_lock);
+	free(info);
+	free(list);
+	return arr;
+}

@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "agent.h"
 #include "registry.h"
 
@@ -26,6 +28,13 @@ int pn_pod_detach(struct pn_agent *agent, const char *container_id, char *err, s
  */
 struct pn_iface *pn_pod_get(struct pn_agent *agent, const char *container_id);
 void pn_pod_put(struct pn_agent *agent);
+/*
+ * What keeps the registered pods from being served as recorded, one
+ * message each (an empty array when all is well): no dispatcher held, the
+ * interface gone, or the root link running another program. NULL when out
+ * of memory.
+ */
+cJSON *pn_pods_problems(struct pn_agent *agent);
 /* Forget every handle (pins stay): at shutdown. */
 void pn_pods_close(struct pn_agent *agent);
 

@@ -278,3 +278,55 @@ registration() { # container_id pod_name netns_path
 	[ "${lines[-1]}" = 200 ]
 	[[ ${lines[0]} == *'"program":"pass2"'* ]]
 }
+
+@test "health turns 503 naming the pod whose interface is gone" {
+	mkpod "pn-agent-$$"
+	start
+	run call "$dir/run/plugnet.sock" POST /v1/containers \
+		-d "$(registration c0ffee01 web-a "/run/netns/pn-agent-$$")"
+	[ "${lines[-1]}" = 201 ]
+	run call "$dir/run/plugnet.sock" GET /v1/health
+	[ "${lines[-1]}" = 200 ]
+	[[ ${lines[0]} == *'"problems":[]'* ]]
+	ip -n "pn-agent-$$" link del eth0
+	run call "$dir/run/plugnet.sock" GET /v1/health
+	[ "${lines[-1]}" = 503 ]
+	[[ ${lines[0]} == *'"status":"degraded"'*'default/web-a: interface eth0 is gone'* ]]
+}
+
+@test "1000 connections at once and a slow client: it keeps serving, fds come back" {
+	sed -i 's/"request_timeout_s": 5/"request_timeout_s": 2/' "$dir/plugnetd.json"
+	start
+	base=$(ls "/proc/$pid/fd" | wc -l)
+	python3 - "$dir/run/plugnet.sock" <<-'PY'
+		import socket, sys, time
+		path = sys.argv[1]
+		held = []
+		for _ in range(1000):
+		    s = socket.socket(socket.AF_UNIX)
+		    try:
+		        s.connect(path)
+		    except OSError:
+		        pass
+		    held.append(s)
+		# The slow client: half a request line, then nothing.
+		slow = socket.socket(socket.AF_UNIX)
+		slow.connect(path)
+		slow.sendall(b"GET /v1/health HTTP/1.1\r\n")
+		for s in held:
+		    s.close()
+		slow.settimeout(10)
+		start = time.time()
+		closed = slow.recv(1) == b""
+		took = time.time() - start
+		print(f"slow client closed by the server: {closed} after {took:.1f} s")
+		sys.exit(0 if closed and took < 9 else 1)
+	PY
+	run call "$dir/run/plugnet.sock" GET /v1/health
+	[ "${lines[-1]}" = 200 ]
+	for _ in $(seq 50); do
+		[ "$(ls "/proc/$pid/fd" | wc -l)" -le "$base" ] && break
+		sleep 0.1
+	done
+	[ "$(ls "/proc/$pid/fd" | wc -l)" -le "$base" ]
+}
