@@ -120,7 +120,13 @@ static void register_container(struct pn_agent *a, const struct pn_api_request *
 		return;
 	}
 	if (again) {
-		pn_api_reply(resp, MHD_HTTP_OK, container_json(&c), req->path);
+		/* A retried ADD also repairs a dispatcher that could not be adopted at start. */
+		ret = pn_pod_attach(a, &c, err, sizeof(err));
+		if (ret)
+			pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "attach-failed", NULL,
+				     "%s %s: %s", req->method, req->path, err);
+		else
+			pn_api_reply(resp, MHD_HTTP_OK, container_json(&c), req->path);
 		return;
 	}
 	/* The dispatcher first: a registration is acknowledged with its interface held. */

@@ -324,6 +324,9 @@ static void unplug(struct pn_agent *a, struct pn_caller *caller, const char *id,
 	ret = iface ? pn_iface__unplug(iface, attach) : 0;
 	if (iface)
 		pn_pod_put(a);
+	/* The engine has no such slot: it is gone from the kernel already; drop the record. */
+	if (ret == -ENOENT)
+		ret = 0;
 	if (ret) {
 		(void)pn_registry__add_slot(a->registry, &s);
 		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "unplug-failed", NULL,
@@ -376,9 +379,13 @@ static void release(struct pn_agent *a, const char *id, const struct pn_api_requ
 			     req->method, req->path, why);
 		return;
 	}
-	if (pn_registry__release_slot(a->registry, netns, ifindex, attach, reason, &s)) {
-		pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL,
-			     "%s %s: slot %s went away meanwhile", req->method, req->path, id);
+	ret = pn_registry__release_slot(a->registry, netns, ifindex, attach, reason, &s);
+	if (ret) {
+		pn_api_error(resp, ret == -EALREADY ? MHD_HTTP_CONFLICT : MHD_HTTP_NOT_FOUND,
+			     ret == -EALREADY ? "already-released" : "not-found", NULL,
+			     ret == -EALREADY ? "%s %s: slot %s was released already"
+					      : "%s %s: slot %s went away meanwhile",
+			     req->method, req->path, id);
 		return;
 	}
 	if (!pn_registry__find_container(a->registry, s.container_id, &c))
@@ -403,15 +410,24 @@ static void release(struct pn_agent *a, const char *id, const struct pn_api_requ
 	ret = iface ? pn_iface__unplug(iface, attach) : 0;
 	if (iface)
 		pn_pod_put(a);
-	if (!ret)
-		ret = pn_agent_save_state(a, why, sizeof(why));
-	else
-		snprintf(why, sizeof(why), "%s", pn_last_error());
 	if (ret) {
+		/* Still in the kernel: it stays its owner's, unreleased, and the log says so. */
+		snprintf(why, sizeof(why), "%s", pn_last_error());
+		s.released = false;
+		s.released_reason[0] = '\0';
+		(void)pn_registry__remove_slot(a->registry, netns, ifindex, attach, NULL);
+		(void)pn_registry__add_slot(a->registry, &s);
 		entry.action = "release-failed";
 		(void)pn_audit_append(a->audit_path, &entry, owner, sizeof(owner));
 		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "release-failed", NULL,
 			     "%s %s: %s", req->method, req->path, why);
+		return;
+	}
+	/* Out of the kernel and marked released; only the file lags if this fails. */
+	if (pn_agent_save_state(a, why, sizeof(why))) {
+		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "state", NULL,
+			     "%s %s: released, but the state file was not updated: %s", req->method,
+			     req->path, why);
 		return;
 	}
 	pn_api_reply(resp, MHD_HTTP_OK, slot_json(&s), req->path);

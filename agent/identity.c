@@ -134,17 +134,36 @@ static int read_cgroup(pid_t pid, char *cgroup, size_t size, char *err, size_t e
 	return ret;
 }
 
-static void read_exe(pid_t pid, char *exe, size_t size)
+static void read_exe(pid_t pid, struct pn_peer *peer, char *exe, size_t size)
 {
 	char path[64];
+	struct stat st;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	if (!stat(path, &st)) {
+		peer->exe_dev = st.st_dev;
+		peer->exe_ino = st.st_ino;
+	}
 	n = readlink(path, exe, size);
 	/* A cut path could equal the configured CNI binary by accident. */
 	if (n < 0 || (size_t)n >= size)
 		n = 0;
 	exe[n] = '\0';
+}
+
+/*
+ * Whether the peer runs the CNI binary: the same file, by device and
+ * inode as seen from the agent. A container on the host network could
+ * ship its own file at the same path in its mount namespace.
+ */
+static bool is_cni_binary(const struct pn_peer *peer, const char *cni_binary)
+{
+	struct stat st;
+
+	if (!peer->exe_ino || stat(cni_binary, &st))
+		return false;
+	return st.st_dev == peer->exe_dev && st.st_ino == peer->exe_ino;
 }
 
 /*
@@ -274,7 +293,7 @@ int pn_peer_read(int sock_fd, struct pn_peer *peer, char *err, size_t err_size)
 	ret = read_cgroup(cred.pid, peer->cgroup, sizeof(peer->cgroup), err, err_size, sock_fd);
 	if (ret)
 		goto out;
-	read_exe(cred.pid, peer->exe, sizeof(peer->exe));
+	read_exe(cred.pid, peer, peer->exe, sizeof(peer->exe));
 
 out:
 	/*
@@ -354,7 +373,7 @@ enum pn_caller_kind pn_peer_classify(const struct pn_peer *peer, const struct pn
 		    peer->pid, peer->cgroup, marker);
 		return PN_CALLER_REFUSED;
 	}
-	if (rule->cni_binary && rule->cni_binary[0] && strcmp(peer->exe, rule->cni_binary)) {
+	if (rule->cni_binary && rule->cni_binary[0] && !is_cni_binary(peer, rule->cni_binary)) {
 		say(why, why_size,
 		    "pid %d: host netns, uid 0 and cgroup '%s', but exe '%s' is not the CNI binary "
 		    "'%s'",

@@ -28,7 +28,14 @@ struct pn_peer {
 	char cgroup[512]; /* the caller's cgroup v2 path (the "0::" line of /proc/<pid>/cgroup); ""
 			     if it has none */
 	char exe[4096];   /* readlink /proc/<pid>/exe, "" if unreadable */
-	bool via_pidfd;   /* SO_PEERPIDFD was used */
+	/*
+	 * The executable's file itself (stat of /proc/<pid>/exe): the path is
+	 * resolved in the caller's mount namespace and proves nothing, the
+	 * inode does. Both 0 if unreadable.
+	 */
+	dev_t exe_dev;
+	ino_t exe_ino;
+	bool via_pidfd; /* SO_PEERPIDFD was used */
 };
 
 /*

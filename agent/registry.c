@@ -370,17 +370,23 @@ int pn_registry__release_slot(struct pn_registry *r, __u64 netns_id, unsigned in
 			      __u32 attach_id, const char *reason, struct pn_slot_owner *released)
 {
 	struct pn_slot_owner *s;
+	int ret = 0;
 
 	pthread_mutex_lock(&r->lock);
+
 	s = slot_find(r, netns_id, ifindex, attach_id);
-	if (s) {
+	if (!s) {
+		ret = -ENOENT;
+	} else if (s->released) {
+		ret = -EALREADY;
+	} else {
 		s->released = true;
 		snprintf(s->released_reason, sizeof(s->released_reason), "%s", reason);
-		if (released)
-			*released = *s;
 	}
+	if (s && released)
+		*released = *s;
 	pthread_mutex_unlock(&r->lock);
-	return s ? 0 : -ENOENT;
+	return ret;
 }
 
 int pn_registry__remove_slot(struct pn_registry *r, __u64 netns_id, unsigned int ifindex,

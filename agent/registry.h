@@ -129,7 +129,8 @@ int pn_registry__may_change(struct pn_registry *registry, const struct pn_caller
 
 /* A copy of every slot (free *list). */
 int pn_registry__list_slots(struct pn_registry *registry, struct pn_slot_owner **list, size_t *n);
-/* Mark a slot released by the admin, with the reason. -ENOENT if there is no such slot. */
+/* Mark a slot released by the admin, with the reason. -ENOENT: no such slot; -EALREADY: released.
+ */
 int pn_registry__release_slot(struct pn_registry *registry, __u64 netns_id, unsigned int ifindex,
 			      __u32 attach_id, const char *reason, struct pn_slot_owner *released);
 /* Record a slot once the engine plugged it; forget it once unplugged or released. */

@@ -614,14 +614,30 @@ static void test_classify_rules(void **state)
 	struct fix *f = *state;
 	struct pn_runtime_rule rule = rule_for(f, OTHER_CNI);
 	struct pn_peer peer = {.pid = 4321, .netns_id = f->host_netns};
-	char why[1024];
+	char why[1024], self[4096], want[5000];
+	struct stat st;
+	ssize_t n;
 
+	/* The CNI binary is this test's own file, and the made-up peer runs it. */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	assert_int_equal(stat(self, &st), 0);
+	rule.cni_binary = self;
 	snprintf(peer.cgroup, sizeof(peer.cgroup), "/system.slice/containerd.service");
-	snprintf(peer.exe, sizeof(peer.exe), "/opt/cni/bin/plugnet");
-	expect_kind(
-		&peer, &rule, PN_CALLER_RUNTIME,
-		"pid 4321: host netns, uid 0, cgroup '/system.slice/containerd.service' is not a "
-		"pod's, exe '/opt/cni/bin/plugnet'");
+	snprintf(peer.exe, sizeof(peer.exe), "%s", self);
+	peer.exe_dev = st.st_dev;
+	peer.exe_ino = st.st_ino;
+	snprintf(want, sizeof(want),
+		 "pid 4321: host netns, uid 0, cgroup '/system.slice/containerd.service' is not a "
+		 "pod's, exe '%s'",
+		 self);
+	expect_kind(&peer, &rule, PN_CALLER_RUNTIME, want);
+
+	/* The same path, another file (a container's own, in its mount namespace): refused. */
+	peer.exe_ino = st.st_ino + 1;
+	expect_kind(&peer, &rule, PN_CALLER_REFUSED, "is not the CNI binary");
+	peer.exe_ino = st.st_ino;
 
 	/* The second marker, a systemd-style pod slice. */
 	snprintf(peer.cgroup, sizeof(peer.cgroup), "/kube.slice/pod1234/cri-abc");
@@ -637,8 +653,9 @@ static void test_classify_rules(void **state)
 	/* An unreadable exe never matches the CNI binary. */
 	snprintf(peer.cgroup, sizeof(peer.cgroup), "/");
 	peer.exe[0] = '\0';
-	expect_kind(&peer, &rule, PN_CALLER_REFUSED,
-		    "exe '(unreadable)' is not the CNI binary '/opt/cni/bin/plugnet'");
+	peer.exe_dev = 0;
+	peer.exe_ino = 0;
+	expect_kind(&peer, &rule, PN_CALLER_REFUSED, "exe '(unreadable)' is not the CNI binary");
 
 	/* A rule without the host netns recognises nobody. */
 	rule.host_netns_id = 0;

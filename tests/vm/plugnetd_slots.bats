@@ -168,6 +168,11 @@ reaches() { # n: does a ping from the host reach pod n's eth0?
 		-d '{"reason": "drops the health checks"}'
 	[ "${lines[-1]}" = 200 ] || { echo "$output"; cat "$dir/log"; false; }
 	reaches 1
+	# Once is enough: a second release is refused, and not logged.
+	run call "$dir/run/admin.sock" POST "/v1/slots/$slot/release" -d '{"reason": "again"}'
+	[ "${lines[-1]}" = 409 ]
+	run call "$dir/run/admin.sock" GET /v1/audit
+	[[ ${lines[0]} != *'"reason":"again"'* ]]
 	run call "$dir/run/admin.sock" GET /v1/audit
 	[ "${lines[-1]}" = 200 ]
 	[[ ${lines[0]} == *'"action":"release"'*"\"target\":\"$slot\""*'"previous_owner":"default/web-a (container cid-a)"'*'"reason":"drops the health checks"'* ]]
