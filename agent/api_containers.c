@@ -201,25 +201,26 @@ static void unregister_container(struct pn_agent *a, const char *id,
 			     "%s %s: no registered container '%s'", req->method, req->path, id);
 		return;
 	}
-	/* Its dispatcher goes first, with every slot; -ENOENT: it never got one. */
-	ret = pn_pod_detach(a, id, err, sizeof(err));
-	if (ret && ret != -ENOENT) {
-		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "detach-failed", NULL,
-			     "%s %s: %s", req->method, req->path, err);
-		return;
-	}
 	if (pn_registry__remove_container(a->registry, id, &slots, &n)) {
 		pn_api_reply(resp, 0, NULL, req->path);
 		return;
 	}
-	if (pn_agent_save_state(a, err, sizeof(err))) {
-		/* Put it back: an unacknowledged change must not stay. */
-		(void)pn_registry__add_container(a->registry, &c, err, sizeof(err));
+	/*
+	 * The record first, the kernel second: a failed save touches nothing,
+	 * and a failed detach puts the record back, so a retried DEL finds
+	 * everything as it was.
+	 */
+	if (pn_agent_save_state(a, err, sizeof(err)) ||
+	    ((ret = pn_pod_detach(a, id, err, sizeof(err))) && ret != -ENOENT)) {
+		char ignored[256];
+
+		(void)pn_registry__add_container(a->registry, &c, ignored, sizeof(ignored));
 		for (size_t i = 0; i < n; i++)
 			(void)pn_registry__add_slot(a->registry, &slots[i]);
+		(void)pn_agent_save_state(a, ignored, sizeof(ignored));
 		free(slots);
-		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "state", NULL, "%s %s: %s",
-			     req->method, req->path, err);
+		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "unregister-failed", NULL,
+			     "%s %s: %s; nothing changed", req->method, req->path, err);
 		return;
 	}
 	free(slots);

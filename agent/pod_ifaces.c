@@ -57,6 +57,15 @@ int pn_pod_attach(struct pn_agent *a, const struct pn_container *c, char *err, s
 		close(fd);
 		return 0;
 	}
+	/* Room first: once installed, the dispatcher must not be left without a handle. */
+	grown = realloc(a->pods, (a->n_pods + 1) * sizeof(*a->pods));
+	if (!grown) {
+		pthread_rwlock_unlock(&a->pods_lock);
+		close(fd);
+		snprintf(err, err_size, "container %.12s: out of memory", c->container_id);
+		return -ENOMEM;
+	}
+	a->pods = grown;
 	/* After a restart plugnet's own pins are there: adopt, never install over them. */
 	ret = pn_engine__adopt(a->engine, &ref, &iface);
 	if (ret == -ENOENT)
@@ -67,14 +76,6 @@ int pn_pod_attach(struct pn_agent *a, const struct pn_container *c, char *err, s
 		pthread_rwlock_unlock(&a->pods_lock);
 		return ret;
 	}
-	grown = realloc(a->pods, (a->n_pods + 1) * sizeof(*a->pods));
-	if (!grown) {
-		pn_iface__close(iface);
-		pthread_rwlock_unlock(&a->pods_lock);
-		snprintf(err, err_size, "container %.12s: out of memory", c->container_id);
-		return -ENOMEM;
-	}
-	a->pods = grown;
 	snprintf(a->pods[a->n_pods].container_id, sizeof(a->pods[a->n_pods].container_id), "%s",
 		 c->container_id);
 	a->pods[a->n_pods++].iface = iface;
