@@ -145,15 +145,24 @@ static void pod_problem(struct pn_agent *a, const struct pn_container *c,
 			 c->pod_namespace, c->pod_name, c->ifname);
 	} else if (pn_iface__describe(p->iface, info)) {
 		snprintf(buf, size, "%s/%s: %s", c->pod_namespace, c->pod_name, pn_last_error());
-	} else if (info->defunct) {
+	} else if (info->state == PN_IFACE_GONE) {
 		snprintf(buf, size, "%s/%s: interface %s is gone", c->pod_namespace, c->pod_name,
 			 c->ifname);
-	} else if (info->root_prog_id != info->dispatcher_prog_id) {
+	} else if (info->state == PN_IFACE_DETACHED) {
 		snprintf(buf, size,
-			 "%s/%s: %s is displaced: its root link runs program %u, not plugnet's "
-			 "dispatcher %u",
-			 c->pod_namespace, c->pod_name, c->ifname, info->root_prog_id,
+			 "%s/%s: %s is detached: its root link %u was detached from the "
+			 "interface (by a host tool); plugnet's dispatcher %u does not run",
+			 c->pod_namespace, c->pod_name, c->ifname, info->root_link_id,
 			 info->dispatcher_prog_id);
+	} else if (info->state == PN_IFACE_DISPLACED) {
+		snprintf(buf, size,
+			 "%s/%s: %s is displaced: program %u '%s' runs instead of plugnet's "
+			 "dispatcher %u (%s)",
+			 c->pod_namespace, c->pod_name, c->ifname, info->other_prog_id,
+			 info->other_prog_name, info->dispatcher_prog_id,
+			 info->root_prog_id != info->dispatcher_prog_id
+				 ? "its root link was swapped"
+				 : "attached after its root link was detached");
 	}
 }
 

@@ -31,8 +31,8 @@ void pn_pod_put(struct pn_agent *agent);
 /*
  * What keeps the registered pods from being served as recorded, one
  * message each (an empty array when all is well): no dispatcher held, the
- * interface gone, or the root link running another program. NULL when out
- * of memory.
+ * interface gone, its root link detached, or another program running
+ * instead of the dispatcher. NULL when out of memory.
  */
 cJSON *pn_pods_problems(struct pn_agent *agent);
 /* Forget every handle (pins stay): at shutdown. */

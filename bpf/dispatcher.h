@@ -52,4 +52,27 @@ struct plugnet_dispatcher_config {
 	__u32 attach_id[PLUGNET_CONFIG_SLOTS];
 };
 
+/*
+ * The identity of the interface a pin directory belongs to, pinned beside
+ * its root link as <dir>/meta: a frozen BPF array map of one element (user
+ * space only; no program reads it). A detached root link reports ifindex 0
+ * whether a host tool detached it or the interface vanished, and netns
+ * inode numbers are reused once a netns dies: the netns cookie (unique for
+ * the boot) tells the interface the pins were made for from a newcomer with
+ * the same (netns id, ifindex). The mode and name are what a re-attach and
+ * a listing need when the interface cannot be asked.
+ */
+#define PLUGNET_META_MAGIC   0x504c4e4dU /* "PLNM" */
+#define PLUGNET_META_VERSION 1U
+
+struct plugnet_iface_meta {
+	__u32 magic;        /* PLUGNET_META_MAGIC */
+	__u32 version;      /* PLUGNET_META_VERSION */
+	__u64 netns_id;     /* inode number of the netns */
+	__u64 netns_cookie; /* SO_NETNS_COOKIE of the netns; 0: the kernel has none (< 5.14) */
+	__u32 ifindex;
+	__u32 xdp_flags; /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE: the mode attached in */
+	char ifname[16]; /* at install (IF_NAMESIZE) */
+};
+
 #endif

@@ -27,6 +27,8 @@ _Static_assert(PN_SLOTS_MAX == PLUGNET_CONFIG_SLOTS,
 #define REVDIR_MAX  (IFDIR_MAX + 64)
 #define PINPATH_MAX (REVDIR_MAX + 64)
 
+_Static_assert(PN_PIN_DIR_MAX == IFDIR_MAX, "the public pin directory size is the engine's");
+
 #define IFACE_FMT     "interface '%s' (netns %llu, ifindex %u)"
 #define IFACE_ARGS(i) (i)->ifname, (unsigned long long)(i)->netns_id, (i)->ifindex
 
@@ -52,6 +54,10 @@ struct pn_iface {
 	unsigned int ifindex;
 	char ifname[IF_NAMESIZE];
 	char dir[IFDIR_MAX]; /* <pin_root>/<netns id>/<ifindex> */
+	/* Which netns instance: the id alone is reused once a netns dies. 0: unknown. */
+	__u64 netns_cookie;
+	/* The path the caller named the netns by, if any: where to look for it first. */
+	char *netns_hint;
 	enum pn_xdp_mode mode;
 	int root_link_fd;
 	struct revision cur;
@@ -111,11 +117,34 @@ int read_dispatcher_config(int prog_fd, struct plugnet_dispatcher_config *cfg);
 
 /* xdp_attach.c: the XDP hook, inside the interface's netns. */
 const char *xdp_mode_name(enum pn_xdp_mode mode);
+/* The XDP program attached to the interface in any mode (0: none), and that mode. */
+int xdp_attached_prog(struct pn_iface *ifc, const struct pn_netns *ns, __u32 *prog_id,
+		      enum pn_xdp_mode *mode);
 /* -EEXIST, naming it, if any XDP program is attached to the interface. */
 int xdp_check_free(struct pn_iface *ifc, const struct pn_netns *ns);
-int xdp_attach_link(struct pn_iface *ifc, const struct pn_netns *ns, enum pn_xdp_mode mode);
+/* A new XDP link running the current revision on the interface, in *link_fd. */
+int xdp_attach_link(struct pn_iface *ifc, const struct pn_netns *ns, enum pn_xdp_mode mode,
+		    int *link_fd);
 /* Read back the mode the kernel attached the dispatcher in. */
 int xdp_query_mode(struct pn_iface *ifc, const struct pn_netns *ns);
+
+/* heal.c: where the root link stands, and re-attaching it. */
+struct iface_probe {
+	enum pn_iface_state state;
+	struct bpf_link_info link; /* the root link's info */
+	__u32 dispatcher_prog_id;
+	/* DISPLACED: the other program, and whether it took the root link (a swap). */
+	__u32 other_prog_id;
+	bool swapped;
+	enum pn_xdp_mode other_mode; /* when not swapped: the mode it is attached in */
+};
+/*
+ * Find the interface's state. Once the root link is detached this looks
+ * into the netns (found again by id and cookie); `ns`, when not NULL, is
+ * left open on it if it was found (fd -1 otherwise) and the caller closes
+ * it.
+ */
+int iface_probe(struct pn_iface *ifc, struct iface_probe *p, struct pn_netns *ns);
 
 /* iface_registry.c: the engine's interfaces. */
 struct resolved {
@@ -134,6 +163,16 @@ int iface_begin(struct pn_engine *e, const struct pn_iface_ref *ref, struct reso
 void iface_end(struct pn_iface *ifc, struct resolved *r, int err);
 /* Unregister and free an interface whose dispatcher and slots were removed from the kernel. */
 void iface_drop_removed(struct pn_iface *ifc);
+/*
+ * Register an interface known only by its identity (its pins), locked, so
+ * that nothing installs or adopts it meanwhile. -EBUSY if the engine holds
+ * it: *held_name then names it. Unlock, then iface_drop_removed() or
+ * pn_iface__close().
+ */
+int iface_claim(struct pn_engine *e, __u64 netns_id, unsigned int ifindex, const char *ifname,
+		struct pn_iface **ifcp, char held_name[IF_NAMESIZE]);
+/* Does the engine hold a handle on this interface? */
+bool iface_held(struct pn_engine *e, __u64 netns_id, unsigned int ifindex);
 
 /* pins.c: the pin layout under <pin_root>. */
 void rev_dir(const struct pn_iface *ifc, __u64 revision, char *buf, size_t size);
@@ -144,6 +183,18 @@ int clear_stale_pins(struct pn_iface *ifc);
 void remove_other_revisions(struct pn_iface *ifc);
 /* Unpin everything of the interface, root link first. */
 int unpin_iface(struct pn_iface *ifc);
+/* Record the interface's identity (netns id and cookie, ifindex, name, mode) as <dir>/meta. */
+int meta_pin(const struct pn_iface *ifc);
+/* Read <dir>/meta: -ENOENT if there is none, -EPROTO if it is not a plugnet record. */
+int meta_read(const char *dir, struct plugnet_iface_meta *meta);
+/*
+ * The dispatcher program pinned in `dir`: the one the root link holds
+ * (link_prog_id, 0 if none) when that is a plugnet dispatcher, else the
+ * newest rev-<N>/dispatcher. Its fd (the caller closes it) and its
+ * configuration.
+ */
+int pinned_dispatcher(const char *dir, __u32 link_prog_id, int *prog_fd,
+		      struct plugnet_dispatcher_config *cfg);
 
 /* --- test hooks ------------------------------------------------------------ */
 

@@ -44,24 +44,31 @@ static int resolve(const struct pn_iface_ref *ref, struct resolved *r)
 	return err;
 }
 
-static struct pn_iface *iface_new(struct pn_engine *e, const struct resolved *r)
+/* hint: the netns path the caller named, kept to find the netns again (NULL: none). */
+static struct pn_iface *iface_new(struct pn_engine *e, __u64 netns_id, unsigned int ifindex,
+				  const char *ifname, const char *hint)
 {
 	struct pn_iface *ifc = calloc(1, sizeof(*ifc));
 
 	if (!ifc)
 		return NULL;
+	if (hint && !(ifc->netns_hint = strdup(hint))) {
+		free(ifc);
+		return NULL;
+	}
 	if (pthread_mutex_init(&ifc->lock, NULL)) {
+		free(ifc->netns_hint);
 		free(ifc);
 		return NULL;
 	}
 	ifc->engine = e;
-	ifc->netns_id = r->ns.id;
-	ifc->ifindex = r->ifindex;
-	snprintf(ifc->ifname, sizeof(ifc->ifname), "%s", r->ifname);
+	ifc->netns_id = netns_id;
+	ifc->ifindex = ifindex;
+	snprintf(ifc->ifname, sizeof(ifc->ifname), "%s", ifname);
 	ifc->root_link_fd = -1;
 	revision_init(&ifc->cur);
 	snprintf(ifc->dir, sizeof(ifc->dir), "%s/%llu/%u", e->pin_root,
-		 (unsigned long long)r->ns.id, r->ifindex);
+		 (unsigned long long)netns_id, ifindex);
 	return ifc;
 }
 
@@ -101,6 +108,7 @@ static void iface_discard(struct pn_iface *ifc, bool removed)
 	for (size_t i = 0; i < ifc->nslots; i++)
 		pn_prog_cache__put(ifc->engine->progs, ifc->slots[i].owner, removed);
 	pthread_mutex_destroy(&ifc->lock);
+	free(ifc->netns_hint);
 	free(ifc);
 }
 
@@ -118,7 +126,8 @@ int iface_begin(struct pn_engine *e, const struct pn_iface_ref *ref, struct reso
 	if (iface_find(e, r->ns.id, r->ifindex)) {
 		err = pn_fail(-EEXIST, "interface '%s' (netns %llu, ifindex %u): already managed",
 			      r->ifname, (unsigned long long)r->ns.id, r->ifindex);
-	} else if (!(ifc = iface_new(e, r))) {
+	} else if (!(ifc = iface_new(e, r->ns.id, r->ifindex, r->ifname,
+				     ref->netns_fd < 0 ? ref->netns_path : NULL))) {
 		err = pn_fail(-ENOMEM, "interface '%s': out of memory", r->ifname);
 	} else {
 		/* Registered at once, locked: a second install of it is refused meanwhile. */
@@ -151,6 +160,44 @@ void iface_end(struct pn_iface *ifc, struct resolved *r, int err)
 		 */
 		iface_discard(ifc, false);
 	}
+}
+
+int iface_claim(struct pn_engine *e, __u64 netns_id, unsigned int ifindex, const char *ifname,
+		struct pn_iface **ifcp, char held_name[IF_NAMESIZE])
+{
+	struct pn_iface *ifc, *held;
+
+	pthread_mutex_lock(&e->lock);
+	held = iface_find(e, netns_id, ifindex);
+	if (held) {
+		/* Its name is fixed for the handle's life: safe to read under the engine's lock. */
+		snprintf(held_name, IF_NAMESIZE, "%s", held->ifname);
+		pthread_mutex_unlock(&e->lock);
+		return -EBUSY;
+	}
+	ifc = iface_new(e, netns_id, ifindex, ifname, NULL);
+	if (ifc) {
+		pthread_mutex_lock(&ifc->lock);
+		ifc->next = e->ifaces;
+		e->ifaces = ifc;
+	}
+	pthread_mutex_unlock(&e->lock);
+	if (!ifc)
+		return -ENOMEM;
+	/* As in iface_begin: releases queued by an earlier handle of it remove rev-N by path. */
+	pn_retire__drain(e->retire);
+	*ifcp = ifc;
+	return 0;
+}
+
+bool iface_held(struct pn_engine *e, __u64 netns_id, unsigned int ifindex)
+{
+	bool held;
+
+	pthread_mutex_lock(&e->lock);
+	held = iface_find(e, netns_id, ifindex) != NULL;
+	pthread_mutex_unlock(&e->lock);
+	return held;
 }
 
 void pn_iface__close(struct pn_iface *ifc)

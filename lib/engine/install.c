@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <linux/if_link.h>
 
 #include "bpffs.h"
 #include "engine_internal.h"
@@ -48,6 +49,25 @@ static int with_new_iface(struct pn_engine *e, const struct pn_iface_ref *ref,
 	return err;
 }
 
+/*
+ * Which netns instance the interface is in: recorded in the pins, checked
+ * whenever the netns is found again.
+ */
+static int read_netns_cookie(struct pn_iface *ifc, const struct resolved *r)
+{
+	int err = pn_netns_cookie(&r->ns, &ifc->netns_cookie);
+
+	/* Before 5.14 there are no cookies: the id alone then has to do. */
+	if (err == -ENOPROTOOPT) {
+		ifc->netns_cookie = 0;
+		return 0;
+	}
+	if (err)
+		return pn_fail(err, IFACE_FMT ": cannot read its netns cookie: %s", IFACE_ARGS(ifc),
+			       strerror(-err));
+	return 0;
+}
+
 static int install_locked(struct pn_iface *ifc, const struct resolved *r, void *arg)
 {
 	const enum pn_xdp_mode mode = *(const enum pn_xdp_mode *)arg;
@@ -58,6 +78,8 @@ static int install_locked(struct pn_iface *ifc, const struct resolved *r, void *
 
 	err = missing_feature(e, ifc);
 	if (!err)
+		err = read_netns_cookie(ifc, r);
+	if (!err)
 		err = clear_stale_pins(ifc);
 	if (!err)
 		err = xdp_check_free(ifc, &r->ns);
@@ -67,7 +89,7 @@ static int install_locked(struct pn_iface *ifc, const struct resolved *r, void *
 	if (!err)
 		err = revision_load(ifc, &cfg, &ifc->cur);
 	if (!err)
-		err = xdp_attach_link(ifc, &r->ns, mode);
+		err = xdp_attach_link(ifc, &r->ns, mode, &ifc->root_link_fd);
 	if (!err)
 		err = xdp_query_mode(ifc, &r->ns);
 	if (err)
@@ -75,6 +97,8 @@ static int install_locked(struct pn_iface *ifc, const struct resolved *r, void *
 
 	/* Pinned last: until then, a crash lets the kernel drop everything with our fds. */
 	err = pn_bpffs_mkdir(ifc->dir);
+	if (!err)
+		err = meta_pin(ifc);
 	if (!err)
 		err = revision_pin(ifc, &ifc->cur);
 	if (!err) {
@@ -98,8 +122,80 @@ int pn_engine__install(struct pn_engine *e, const struct pn_iface_ref *ref, enum
 	return with_new_iface(e, ref, install_locked, &mode, ifacep);
 }
 
-/* Open the root link pinned for the interface and its current dispatcher program. */
-static int adopt_root(struct pn_iface *ifc, const struct resolved *r)
+/*
+ * A re-attach interrupted by a crash between pinning link-new and renaming
+ * it over link: finish it if the new link holds this interface, else drop
+ * it.
+ */
+static int finish_reattach(struct pn_iface *ifc)
+{
+	char path[PINPATH_MAX], tmp[PINPATH_MAX];
+	struct bpf_link_info li;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/link", ifc->dir);
+	snprintf(tmp, sizeof(tmp), "%s/link-new", ifc->dir);
+	fd = bpf_obj_get(tmp);
+	if (fd < 0)
+		return errno == ENOENT ? 0
+				       : pn_fail(-errno, IFACE_FMT ": cannot open %s: %s",
+						 IFACE_ARGS(ifc), tmp, strerror(errno));
+	err = link_info(fd, &li);
+	close(fd);
+	if (!err && li.type == BPF_LINK_TYPE_XDP && li.xdp.ifindex == ifc->ifindex) {
+		if (rename(tmp, path))
+			return pn_fail(-errno, IFACE_FMT ": cannot rename %s to %s: %s",
+				       IFACE_ARGS(ifc), tmp, path, strerror(errno));
+		pr_info(IFACE_FMT ": finished the re-attach a crash interrupted (root link %u)",
+			IFACE_ARGS(ifc), li.id);
+		return 0;
+	}
+	if (unlink(tmp) && errno != ENOENT)
+		return pn_fail(-errno, IFACE_FMT ": cannot remove %s: %s", IFACE_ARGS(ifc), tmp,
+			       strerror(errno));
+	return 0;
+}
+
+/*
+ * The pinned root link is detached. Adopt it only if the identity record
+ * proves the pins were made for this interface in this very netns: a
+ * detach by a host tool leaves the interface with its slots intact, while
+ * pins left by a vanished interface must never be revived on a newcomer
+ * that reuses the netns id and ifindex. The mode comes from the record,
+ * since the interface has no program to ask about.
+ */
+static int adopt_detached(struct pn_iface *ifc, const char *path)
+{
+	struct plugnet_iface_meta m;
+	const char *why = NULL;
+	int err = meta_read(ifc->dir, &m);
+
+	if (err == -ENOENT)
+		why = "the pins carry no identity record (meta) to tell";
+	else if (err)
+		return pn_fail(err, IFACE_FMT ": identity record %s/meta: %s", IFACE_ARGS(ifc),
+			       ifc->dir, err == -EPROTO ? "not a plugnet record" : strerror(-err));
+	else if (!m.netns_cookie || !ifc->netns_cookie)
+		why = "this kernel has no netns cookies to tell";
+	else if (m.netns_cookie != ifc->netns_cookie || m.netns_id != ifc->netns_id)
+		why = "they were made in an earlier netns that had the same id";
+	else if (m.ifindex != ifc->ifindex)
+		why = "they were made for another ifindex";
+	if (why)
+		return pn_fail(-ESTALE,
+			       IFACE_FMT ": pinned link %s is detached and not provably this "
+					 "interface's: %s (the interface it belonged to is gone)",
+			       IFACE_ARGS(ifc), path, why);
+	ifc->mode = m.xdp_flags & XDP_FLAGS_SKB_MODE ? PN_XDP_MODE_GENERIC : PN_XDP_MODE_NATIVE;
+	return 0;
+}
+
+/*
+ * Open the root link pinned for the interface and its current dispatcher
+ * program. *detached: the link no longer holds the interface (a host tool
+ * detached it).
+ */
+static int adopt_root(struct pn_iface *ifc, const struct resolved *r, bool *detached)
 {
 	struct bpf_link_info li;
 	char path[PINPATH_MAX];
@@ -111,12 +207,19 @@ static int adopt_root(struct pn_iface *ifc, const struct resolved *r)
 		return pn_fail(-errno, IFACE_FMT ": no pinned dispatcher link at %s: %s",
 			       IFACE_ARGS(ifc), path, strerror(errno));
 	err = link_info(ifc->root_link_fd, &li);
-	if (!err && (li.type != BPF_LINK_TYPE_XDP || li.xdp.ifindex != r->ifindex))
+	if (!err &&
+	    (li.type != BPF_LINK_TYPE_XDP || (li.xdp.ifindex != r->ifindex && li.xdp.ifindex != 0)))
 		err = -ESTALE;
 	if (err)
 		return pn_fail(err, IFACE_FMT ": pinned link %s is not this interface's XDP link%s",
 			       IFACE_ARGS(ifc), path,
 			       err == -ESTALE ? " (the interface it belonged to is gone)" : "");
+	*detached = li.xdp.ifindex == 0;
+	if (*detached) {
+		err = adopt_detached(ifc, path);
+		if (err)
+			return err;
+	}
 	ifc->cur.prog_fd = bpf_prog_get_fd_by_id(li.prog_id);
 	if (ifc->cur.prog_fd < 0)
 		return pn_fail(-errno, IFACE_FMT ": dispatcher program %u: %s", IFACE_ARGS(ifc),
@@ -170,20 +273,48 @@ static int adopt_slot(struct pn_iface *ifc, __u32 i)
 	return 0;
 }
 
+/* Pins made before the identity record existed get one, while the attached link proves it. */
+static void add_missing_meta(struct pn_iface *ifc)
+{
+	struct plugnet_iface_meta m;
+	int err = meta_read(ifc->dir, &m);
+
+	if (err == -ENOENT)
+		err = meta_pin(ifc);
+	if (err)
+		pr_warn(IFACE_FMT ": identity record %s/meta: %s; a re-attach after a restart "
+				  "will not be possible",
+			IFACE_ARGS(ifc), ifc->dir, strerror(-err));
+}
+
 static int adopt_locked(struct pn_iface *ifc, const struct resolved *r, void *arg)
 {
-	int err = adopt_root(ifc, r);
+	bool detached = false;
+	int err;
 
 	(void)arg;
+	err = read_netns_cookie(ifc, r);
+	if (!err)
+		err = finish_reattach(ifc);
+	if (!err)
+		err = adopt_root(ifc, r, &detached);
 	for (__u32 i = 0; !err && i < ifc->cur.cfg.num_slots; i++)
 		err = adopt_slot(ifc, i);
-	if (!err)
+	if (!err && !detached)
 		err = xdp_query_mode(ifc, &r->ns);
 	if (err)
 		return err;
+	if (!detached)
+		add_missing_meta(ifc);
 	remove_other_revisions(ifc);
-	pr_info(IFACE_FMT ": adopted revision %llu with %zu slots", IFACE_ARGS(ifc),
-		(unsigned long long)ifc->cur.cfg.revision, ifc->nslots);
+	if (detached)
+		pr_warn(IFACE_FMT
+			": adopted revision %llu with %zu slots; its root link is detached "
+			"(by a host tool?): pn_iface__reattach() attaches it again",
+			IFACE_ARGS(ifc), (unsigned long long)ifc->cur.cfg.revision, ifc->nslots);
+	else
+		pr_info(IFACE_FMT ": adopted revision %llu with %zu slots", IFACE_ARGS(ifc),
+			(unsigned long long)ifc->cur.cfg.revision, ifc->nslots);
 	return 0;
 }
 

@@ -138,10 +138,10 @@ static int describe_slots(const struct pn_iface *ifc, struct pn_iface_info *info
 	return 0;
 }
 
-static int describe_locked(const struct pn_iface *ifc, struct pn_iface_info *info)
+static int describe_locked(struct pn_iface *ifc, struct pn_iface_info *info)
 {
 	struct bpf_prog_info pi;
-	struct bpf_link_info li;
+	struct iface_probe p;
 	int err;
 
 	memset(info, 0, sizeof(*info));
@@ -152,12 +152,23 @@ static int describe_locked(const struct pn_iface *ifc, struct pn_iface_info *inf
 	info->frags = ifc->cur.cfg.flags & PLUGNET_DISPATCHER_F_FRAGS;
 	info->revision = ifc->cur.cfg.revision;
 	info->stats_enabled = stats_enabled();
-	err = link_info(ifc->root_link_fd, &li);
+	err = iface_probe(ifc, &p, NULL);
 	if (err)
-		return pn_fail(err, IFACE_FMT ": root link: %s", IFACE_ARGS(ifc), strerror(-err));
-	info->root_link_id = li.id;
-	info->root_prog_id = li.prog_id;
-	info->defunct = li.xdp.ifindex == 0;
+		return err;
+	info->state = p.state;
+	info->root_link_id = p.link.id;
+	info->root_prog_id = p.link.prog_id;
+	info->other_prog_id = p.other_prog_id;
+	if (p.other_prog_id) {
+		int fd = bpf_prog_get_fd_by_id(p.other_prog_id);
+
+		/* It may be gone again already: then the id is all there is to say. */
+		if (fd >= 0 && !prog_info(fd, &pi))
+			snprintf(info->other_prog_name, sizeof(info->other_prog_name), "%s",
+				 pi.name);
+		if (fd >= 0)
+			close(fd);
+	}
 	err = prog_info(ifc->cur.prog_fd, &pi);
 	if (err)
 		return pn_fail(err, IFACE_FMT ": dispatcher program: %s", IFACE_ARGS(ifc),

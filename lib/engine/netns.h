@@ -32,6 +32,24 @@ void pn_netns_close(struct pn_netns *ns);
  */
 int pn_netns_call(const struct pn_netns *ns, int (*fn)(void *arg), void *arg);
 
+/*
+ * The netns cookie (SO_NETNS_COOKIE): unlike the id, never reused during a
+ * boot. -ENOPROTOOPT on kernels before 5.14, which have none.
+ */
+int pn_netns_cookie(const struct pn_netns *ns, __u64 *cookie);
+
+/*
+ * Open the live netns with inode number `id` again, without the engine
+ * having held it meanwhile. Looks at `hint` (a path the caller once named
+ * it by; may be NULL), the calling thread's and process's own netns, the
+ * bind mounts in /run/netns and /var/run/netns, and /proc/<pid>/ns/net of
+ * every process. When `cookie` is not 0, a netns with that id but another
+ * cookie is a newer one that reused the id: ours is gone. -ENOENT when no
+ * reachable netns is it (gone, or kept alive only by something none of
+ * these show, such as an fd in a process of another pid namespace).
+ */
+int pn_netns_find(__u64 id, __u64 cookie, const char *hint, struct pn_netns *ns);
+
 /* ifname -> ifindex inside ns; -ENODEV if there is no such interface. */
 int pn_netns_ifindex(const struct pn_netns *ns, const char *ifname, unsigned int *ifindex);
 /* ifindex -> ifname inside ns; -ENODEV if there is no such interface. */

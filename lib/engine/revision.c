@@ -214,10 +214,22 @@ static const char *link_prog(int link_fd, char *buf, size_t size)
 static int swap_failed(struct pn_iface *ifc, int err, const struct plugnet_dispatcher_config *cfg,
 		       const struct pn_slot_entry *slots, size_t n)
 {
+	struct iface_probe p;
 	char holder[64];
 
 	switch (err) {
 	case -ENOLINK:
+		/* The link lost its device: a host tool detached it, or the interface went. */
+		if (!iface_probe(ifc, &p, NULL) && p.state != PN_IFACE_GONE)
+			return pn_fail(
+				err,
+				IFACE_FMT ": revision %llu not applied: its root link %u "
+					  "was detached (by a host tool) and the interface is "
+					  "%s; pn_iface__reattach() attaches it again; nothing "
+					  "changed",
+				IFACE_ARGS(ifc), (unsigned long long)cfg->revision, p.link.id,
+				p.state == PN_IFACE_DISPLACED ? "now held by another program"
+							      : "free");
 		return pn_fail(err,
 			       IFACE_FMT ": the interface is gone (deleted while its dispatcher "
 					 "was attached); nothing changed",

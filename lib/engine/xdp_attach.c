@@ -66,19 +66,32 @@ static int query(struct pn_iface *ifc, const struct pn_netns *ns, struct xdp_sta
 	return 0;
 }
 
-int xdp_check_free(struct pn_iface *ifc, const struct pn_netns *ns)
+int xdp_attached_prog(struct pn_iface *ifc, const struct pn_netns *ns, __u32 *prog_id,
+		      enum pn_xdp_mode *mode)
 {
 	struct xdp_state st = {};
-	char prog[64];
-	__u32 id;
 	int err = query(ifc, ns, &st);
 
 	if (err)
 		return err;
-	id = st.q.prog_id       ? st.q.prog_id
-	     : st.q.drv_prog_id ? st.q.drv_prog_id
-	     : st.q.skb_prog_id ? st.q.skb_prog_id
-				: st.q.hw_prog_id;
+	/* prog_id is set only when one mode is in use; native and generic never coexist. */
+	*prog_id = st.q.prog_id       ? st.q.prog_id
+		   : st.q.drv_prog_id ? st.q.drv_prog_id
+		   : st.q.skb_prog_id ? st.q.skb_prog_id
+				      : st.q.hw_prog_id;
+	*mode = st.q.skb_prog_id && !st.q.drv_prog_id ? PN_XDP_MODE_GENERIC : PN_XDP_MODE_NATIVE;
+	return 0;
+}
+
+int xdp_check_free(struct pn_iface *ifc, const struct pn_netns *ns)
+{
+	enum pn_xdp_mode mode;
+	char prog[64];
+	__u32 id;
+	int err = xdp_attached_prog(ifc, ns, &id, &mode);
+
+	if (err)
+		return err;
 	if (!id)
 		return 0;
 	describe_prog(id, prog, sizeof(prog));
@@ -88,7 +101,8 @@ int xdp_check_free(struct pn_iface *ifc, const struct pn_netns *ns)
 		       IFACE_ARGS(ifc), prog);
 }
 
-int xdp_attach_link(struct pn_iface *ifc, const struct pn_netns *ns, enum pn_xdp_mode mode)
+int xdp_attach_link(struct pn_iface *ifc, const struct pn_netns *ns, enum pn_xdp_mode mode,
+		    int *link_fd)
 {
 	struct xdp_attach at = {
 		.prog_fd = ifc->cur.prog_fd,
@@ -105,7 +119,7 @@ int xdp_attach_link(struct pn_iface *ifc, const struct pn_netns *ns, enum pn_xdp
 			       IFACE_ARGS(ifc), xdp_mode_name(mode), strerror(-err),
 			       err == -EOPNOTSUPP ? " (the driver has no native XDP; try generic)"
 						  : "");
-	ifc->root_link_fd = at.link_fd;
+	*link_fd = at.link_fd;
 	return 0;
 }
 

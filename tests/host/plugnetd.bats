@@ -294,6 +294,25 @@ registration() { # container_id pod_name netns_path
 	[[ ${lines[0]} == *'"status":"degraded"'*'default/web-a: interface eth0 is gone'* ]]
 }
 
+@test "health turns 503 naming the pod whose root link a host tool detached, then displaced" {
+	mkpod "pn-agent-$$"
+	start
+	run call "$dir/run/plugnet.sock" POST /v1/containers \
+		-d "$(registration c0ffee02 web-b "/run/netns/pn-agent-$$")"
+	[ "${lines[-1]}" = 201 ]
+	link=$(bpftool link show pinned "$pin_root"/*/*/link | sed -n 's/^\([0-9]*\): xdp .*/\1/p')
+	[ -n "$link" ]
+	bpftool link detach id "$link"
+	run call "$dir/run/plugnet.sock" GET /v1/health
+	[ "${lines[-1]}" = 503 ]
+	[[ ${lines[0]} == *"default/web-b: eth0 is detached: its root link $link was detached"* ]]
+	# Another program on the interface now: it is named.
+	ip -n "pn-agent-$$" link set dev eth0 xdpgeneric obj "$build/tests/progs/evict_other.bpf.o" sec xdp
+	run call "$dir/run/plugnet.sock" GET /v1/health
+	[ "${lines[-1]}" = 503 ]
+	[[ ${lines[0]} == *"default/web-b: eth0 is displaced: program "*" 'evict_other' runs instead of plugnet's dispatcher"*"(attached after its root link was detached)"* ]]
+}
+
 @test "1000 connections at once and a slow client: it keeps serving, fds come back" {
 	sed -i 's/"request_timeout_s": 5/"request_timeout_s": 2/' "$dir/plugnetd.json"
 	start

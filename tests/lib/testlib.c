@@ -110,6 +110,33 @@ int tl_xdp_query(int nsfd, const char *ifname, struct bpf_xdp_query_opts *q)
 	return tl_netns_call(nsfd, xdp_query_here, &x);
 }
 
+double tl_ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+int tl_wait_freed(int (*get)(__u32 id), __u32 id, int timeout_ms)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		double waited = tl_ms_since(&t0);
+		int fd = get(id);
+
+		if (fd < 0 && errno == ENOENT)
+			return (int)waited;
+		if (fd >= 0)
+			close(fd);
+		if (waited > timeout_ms)
+			return -1;
+		usleep(2000);
+	}
+}
+
 int tl_write_file(const char *path, const void *bytes, size_t size)
 {
 	FILE *f = fopen(path, "w");

@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <time.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -48,6 +49,17 @@ int tl_netns_call(int nsfd, int (*fn)(void *arg), void *arg);
 unsigned int tl_ifindex(const char *ns, const char *ifname);
 /* bpf_xdp_query() of `ifname` inside the netns behind nsfd; -ENODEV if there is none. */
 int tl_xdp_query(int nsfd, const char *ifname, struct bpf_xdp_query_opts *q);
+
+/*
+ * Wait up to timeout_ms for the kernel to free BPF object `id`, which it
+ * does an RCU grace period after the last reference goes: `get`
+ * (bpf_prog_get_fd_by_id, bpf_link_get_fd_by_id) fails with ENOENT. The
+ * milliseconds it took, or -1 if the object still lives.
+ */
+int tl_wait_freed(int (*get)(__u32 id), __u32 id, int timeout_ms);
+
+/* Milliseconds since *t0 (CLOCK_MONOTONIC). */
+double tl_ms_since(const struct timespec *t0);
 
 /* Write `size` bytes to a new file `path` (an embedded object, for iproute2); 0 or -errno. */
 int tl_write_file(const char *path, const void *bytes, size_t size);

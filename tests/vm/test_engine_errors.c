@@ -136,7 +136,7 @@ static void assert_fixture_state(const struct snap *s, unsigned int counters)
 	assert_int_equal(s->frame[COUNT_OFF], 1 + counters);
 	assert_int_equal(s->verdict, XDP_DROP);
 	assert_int_equal(s->attached_id, s->info.dispatcher_prog_id);
-	assert_false(s->info.defunct);
+	assert_int_equal(s->info.state, PN_IFACE_ATTACHED);
 }
 
 /* --- the cases ------------------------------------------------------------- */
@@ -370,7 +370,7 @@ static void check_defunct(struct run *r)
 	const void *elf = verdicts__elf_bytes(&size);
 
 	assert_int_equal(tl_ifindex(NS, IF_A), 0); /* it really is gone */
-	assert_true(r->after.info.defunct);
+	assert_int_equal(r->after.info.state, PN_IFACE_GONE);
 	assert_int_equal(tl_plug_iface(fx.iface, elf, size, "xdp_pass", -1, 0, NULL), -ENOLINK);
 	tl_assert_contains(pn_last_error(), "the interface is gone");
 	snap_take(&r->after, false);

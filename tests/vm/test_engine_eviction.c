@@ -394,6 +394,18 @@ static void test_outside_swap_detected(void **state)
 	/* describe tells the truth about what the link runs. */
 	assert_int_equal(after.info.root_prog_id, other_id);
 	assert_int_equal(after.info.dispatcher_prog_id, before.info.dispatcher_prog_id);
+	assert_int_equal(after.info.state, PN_IFACE_DISPLACED);
+	assert_int_equal(after.info.other_prog_id, other_id);
+	assert_string_equal(after.info.other_prog_name, "evict_other");
+	/* Nor does a re-attach take the link back: it names the program and leaves it. */
+	assert_int_equal(pn_iface__reattach(fx.iface, NULL), -EBUSY);
+	printf("# reattach after an outside swap: \"%s\"\n", pn_last_error());
+	tl_assert_contains(pn_last_error(), "interface 'ev0'");
+	snprintf(rev, sizeof(rev), "its root link was swapped to program %u 'evict_other'",
+		 other_id);
+	tl_assert_contains(pn_last_error(), rev);
+	xdp_query(IF_A, &q);
+	assert_int_equal(q.prog_id, other_id);
 	snprintf(rev, sizeof(rev), "test -e %s/rev-3", pn_iface__pin_dir(fx.iface));
 	assert_int_not_equal(tl_sh("%s", rev), 0);
 
@@ -401,6 +413,9 @@ static void test_outside_swap_detected(void **state)
 	uopts.old_prog_fd = other_fd;
 	tl_assert_ok(bpf_link_update(link_fd, disp_fd, &uopts) ? -errno : 0, "swap back");
 	assert_still_ours(&before);
+	snap_take(&after);
+	assert_int_equal(after.info.state, PN_IFACE_ATTACHED);
+	assert_int_equal(after.info.other_prog_id, 0);
 	tl_assert_ok(tl_plug(&fx, elf, size, "xdp_pass", 5, 0, NULL), "plug after swap back");
 	xdp_query(IF_A, &q);
 	snap_take(&after);

@@ -50,7 +50,7 @@ static void test_describe(void **state)
 	assert_true(info.root_link_id > 0 && info.dispatcher_prog_id > 0);
 	assert_int_equal(info.revision, 1);
 	assert_int_equal(info.num_slots, 0);
-	assert_false(info.defunct);
+	assert_int_equal(info.state, PN_IFACE_ATTACHED);
 	/* An empty dispatcher is frags-capable: every one of its zero programs is. */
 	assert_true(info.frags);
 

@@ -33,6 +33,12 @@
  * - pn_iface__remove() and pn_iface__close() free the handle: the caller
  *   must make sure no other call on that interface is running or will
  *   start. pn_engine__free() likewise needs every other call finished.
+ * - pn_iface__reattach() and pn_iface__describe() take the interface's
+ *   lock like every other call on it.
+ * - pn_engine__list_pinned() may run alongside any call; its callback runs
+ *   with no engine lock held and may call the engine (remove_pinned, say).
+ *   pn_engine__remove_pinned() registers the interface for the time it
+ *   runs, so a concurrent install or adopt of it is refused (-EEXIST).
  * - The engine locks its interface registry (briefly, never across a
  *   kernel call that can take long) and its verification cache (across a
  *   load, so that two threads plugging the same new program verify it
@@ -142,16 +148,47 @@ struct pn_slot_info {
 	__u64 run_time_ns;
 };
 
+/*
+ * Where an interface's dispatcher stands. The root link is plugnet's, but
+ * a privileged host tool can still detach it (`bpftool link detach`,
+ * `xdp-loader unload --all`) or swap the program it runs; the interface
+ * (or its whole netns) can vanish under it.
+ */
+enum pn_iface_state {
+	/* The root link is attached and runs the engine's current dispatcher. */
+	PN_IFACE_ATTACHED,
+	/*
+	 * The root link was detached; the interface is still there and no XDP
+	 * program is on it. The slots are intact (they hang off the dispatcher
+	 * program, not the link): pn_iface__reattach() attaches it again.
+	 */
+	PN_IFACE_DETACHED,
+	/*
+	 * Another program runs instead of the dispatcher: the root link's
+	 * program was swapped (root_prog_id), or after a detach another XDP
+	 * program was attached to the interface. The engine does not fight it.
+	 */
+	PN_IFACE_DISPLACED,
+	/* The interface or its netns no longer exists (or is out of reach: see describe). */
+	PN_IFACE_GONE,
+};
+
+/* "attached", "detached", "displaced", "gone". */
+const char *pn_iface_state_name(enum pn_iface_state state);
+
 struct pn_iface_info {
 	__u64 netns_id;
 	unsigned int ifindex;
 	char ifname[IF_NAMESIZE];
 	enum pn_xdp_mode mode; /* NATIVE or GENERIC, as attached */
 	bool frags;            /* dispatcher accepts multi-buffer packets */
-	bool defunct;          /* the interface is gone; the root link holds nothing */
+	enum pn_iface_state state;
 	__u32 root_link_id;
 	__u32 dispatcher_prog_id; /* the engine's current revision */
-	__u32 root_prog_id;       /* what the root link runs: differs only after an outside swap */
+	__u32 root_prog_id;       /* what the root link holds: differs only after an outside swap */
+	/* DISPLACED: the program running instead of the dispatcher, and its name. */
+	__u32 other_prog_id;
+	char other_prog_name[16];
 	__u64 revision;
 	bool stats_enabled;
 	__u64 run_cnt; /* dispatcher's, when stats are enabled */
@@ -187,13 +224,24 @@ void pn_engine__settle(struct pn_engine *engine);
 /*
  * Attach dispatcher revision 1 (no slots) to an interface. Refuses with
  * -EEXIST if any XDP program is already attached there (the message names
- * it), including one of plugnet's own (adopt that instead), and with
- * -EOPNOTSUPP if the kernel lacks a feature the engine needs.
+ * it), including one of plugnet's own, or if plugnet's dispatcher for this
+ * very interface is pinned with its root link detached (adopt that
+ * instead, and re-attach it), and with -EOPNOTSUPP if the kernel lacks a
+ * feature the engine needs. Pins left by an interface that vanished are
+ * cleared first.
  */
 int pn_engine__install(struct pn_engine *engine, const struct pn_iface_ref *ref,
 		       enum pn_xdp_mode mode, struct pn_iface **iface);
 
-/* Rebuild the view of an installed interface from its pins, without touching traffic. */
+/*
+ * Rebuild the view of an installed interface from its pins, without
+ * touching traffic. A root link a host tool detached is adopted too
+ * (describe then says PN_IFACE_DETACHED, and pn_iface__reattach() heals
+ * it), but only when the identity record pinned beside it (netns cookie,
+ * ifindex) proves the pins were made for this very interface: pins left
+ * by one that vanished, whose netns id and ifindex a newcomer reuses, are
+ * refused with -ESTALE. A re-attach that a crash interrupted is finished.
+ */
 int pn_engine__adopt(struct pn_engine *engine, const struct pn_iface_ref *ref,
 		     struct pn_iface **iface);
 
@@ -203,12 +251,107 @@ int pn_engine__adopt(struct pn_engine *engine, const struct pn_iface_ref *ref,
  */
 int pn_iface__plug(struct pn_iface *iface, const struct pn_slot_spec *spec, __u32 *attach_id);
 int pn_iface__unplug(struct pn_iface *iface, __u32 attach_id);
+/*
+ * What the interface runs now, slot by slot, and its state. While the
+ * root link holds the interface the state comes from the link alone. Once
+ * it does not (the kernel reports the same for a detach and for a vanished
+ * interface), describe looks into the interface's netns, which the engine
+ * never holds: it finds it again by its id, looking at the path the
+ * interface was named by at install or adopt, the calling thread's netns,
+ * /run/netns and /var/run/netns, and /proc/<pid>/ns/net of every process,
+ * and checks the netns cookie recorded at install, so that a newer netns
+ * that reused the id is not taken for it. A netns none of these reach (one
+ * kept alive only by an fd in a process outside the caller's pid
+ * namespace, say) counts as gone. That search runs only while the root
+ * link is detached; it costs a stat per process.
+ */
 int pn_iface__describe(struct pn_iface *iface, struct pn_iface_info *info);
+
+/* What pn_iface__reattach() found and did, for the caller's audit log. */
+struct pn_reattach_report {
+	bool reattached;          /* false: the dispatcher was attached already, nothing done */
+	__u32 old_link_id;        /* the root link found (detached, and now unpinned) */
+	__u32 new_link_id;        /* the root link now pinned (== old_link_id when nothing done) */
+	__u32 dispatcher_prog_id; /* the dispatcher attached again: the current revision's */
+	__u64 revision;
+	__u32 num_slots; /* slots running again, untouched */
+};
+
+/*
+ * Heal a root link a host tool detached: attach the current revision's
+ * dispatcher program to the same interface in the same mode with a new
+ * XDP link, pin it in place of the old one, and release the old one. The
+ * slots are not touched: their links hang off the dispatcher program, so
+ * they run again as they were, with the same program and link ids.
+ *
+ * The new link is pinned as <dir>/link-new and then renamed over
+ * <dir>/link (bpffs renames atomically), so a crash leaves either the old
+ * pin or the new one as `link`; a leftover link-new is finished (renamed,
+ * if it is attached to this interface) or dropped by the next adopt.
+ *
+ * Returns 0 when the dispatcher runs on the interface afterwards:
+ * report->reattached says whether this call attached it or found it
+ * attached already (a no-op). report may be NULL; it is filled only when
+ * 0 is returned. Errors:
+ * -EBUSY     another program holds the interface (DISPLACED): the root
+ *            link runs another program, or another XDP program was
+ *            attached after the detach. The message names the interface
+ *            and that program (id, name); nothing is changed, the engine
+ *            never fights it.
+ * -ENODEV    the interface or its netns is gone (GONE).
+ * other      the attach or the pin failed; the interface is left detached
+ *            as it was.
+ */
+int pn_iface__reattach(struct pn_iface *iface, struct pn_reattach_report *report);
 
 /* Detach the dispatcher and release everything: for teardown and admin override only. */
 int pn_iface__remove(struct pn_iface *iface);
 /* Forget the interface without touching it; its pins keep it running. */
 void pn_iface__close(struct pn_iface *iface);
+
+/* --- pinned interfaces -------------------------------------------------- */
+
+/* Longest pin directory: a pin root of up to 255 bytes, /<netns id>/<ifindex>. */
+#define PN_PIN_DIR_MAX 320
+
+/* One interface that has pins under the engine's pin root. */
+struct pn_pinned_iface {
+	__u64 netns_id;
+	unsigned int ifindex;
+	char ifname[IF_NAMESIZE]; /* as recorded at install; "" for pins made without a record */
+	char pin_dir[PN_PIN_DIR_MAX];
+	__u64 revision;     /* of its dispatcher; 0 when no dispatcher pin can be read */
+	__u32 num_slots;    /* slots of that revision */
+	bool link_attached; /* the root link is pinned and attached to an interface */
+	bool held;          /* this engine has a handle on it (install or adopt) */
+};
+
+/* Called once per pinned interface; a non-zero return stops the listing and is returned. */
+typedef int (*pn_pinned_fn_t)(const struct pn_pinned_iface *pinned, void *ctx);
+
+/*
+ * Walk what is pinned under the pin root, interface by interface
+ * (<pin root>/<netns id>/<ifindex>/), whether this engine holds it or not:
+ * what the agent compares with its records at start. It reads pins and
+ * kernel objects only, never a netns, so interfaces whose netns is gone are
+ * listed too. An interface installed or removed meanwhile may or may not
+ * appear. Returns 0, -errno if the pin root cannot be read, or the first
+ * non-zero return of fn.
+ */
+int pn_engine__list_pinned(struct pn_engine *engine, pn_pinned_fn_t fn, void *ctx);
+
+/*
+ * Remove the pins of an interface this engine holds no handle for, by its
+ * identity, without the caller naming its netns (which may be gone): the
+ * root link is unpinned first (as pn_iface__remove does), and detached
+ * when it is still attached, then the revision and its slot links are
+ * unpinned and released; once nothing else holds them, the kernel frees
+ * the dispatcher, the slot links and the extension programs no other
+ * interface runs (after an RCU grace period). Errors name the pin
+ * directory: -ENOENT nothing is pinned there, -EBUSY this engine holds the
+ * interface (use pn_iface__remove()), or why a pin could not be removed.
+ */
+int pn_engine__remove_pinned(struct pn_engine *engine, __u64 netns_id, unsigned int ifindex);
 
 /* Fixed for the handle's life: safe without any lock. */
 __u64 pn_iface__netns_id(const struct pn_iface *iface);
