@@ -59,6 +59,8 @@ static struct pn_iface *iface_new(struct pn_engine *e, const struct resolved *r)
 	ifc->ifindex = r->ifindex;
 	snprintf(ifc->ifname, sizeof(ifc->ifname), "%s", r->ifname);
 	ifc->root_link_fd = -1;
+	ifc->counters_fd = -1;
+	ifc->last_stats_row = PLUGNET_STATS_ROWS - 1; /* the first attachment takes row 0 */
 	revision_init(&ifc->cur);
 	snprintf(ifc->dir, sizeof(ifc->dir), "%s/%llu/%u", e->pin_root,
 		 (unsigned long long)r->ns.id, r->ifindex);
@@ -98,6 +100,8 @@ static void iface_discard(struct pn_iface *ifc, bool removed)
 	if (ifc->root_link_fd >= 0)
 		close(ifc->root_link_fd);
 	revision_release(&ifc->cur);
+	if (ifc->counters_fd >= 0)
+		close(ifc->counters_fd);
 	for (size_t i = 0; i < ifc->nslots; i++)
 		pn_prog_cache__put(ifc->engine->progs, ifc->slots[i].owner, removed);
 	pthread_mutex_destroy(&ifc->lock);

@@ -1134,8 +1134,8 @@ static void print_log_tail(const char *log)
 static int slot_variant(const char *path, unsigned int n)
 {
 	const size_t hdr = offsetof(struct plugnet_dispatcher_config, proceed_on);
-	/* Three __u32 arrays of n, padded to the struct's alignment (its __u64 members). */
-	const size_t want = (hdr + 3 * sizeof(__u32) * n + 7) & ~(size_t)7;
+	/* Four __u32 arrays of n, padded to the struct's alignment (its __u64 members). */
+	const size_t want = (hdr + 4 * sizeof(__u32) * n + 7) & ~(size_t)7;
 	struct plugnet_dispatcher_config cfg;
 	struct bpf_object *obj, *ext_obj = NULL;
 	struct bpf_link *ext_link = NULL, **links = NULL;
