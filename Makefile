@@ -90,6 +90,12 @@ $(BUILD)/tests/progs/dispatcher8.bpf.o: bpf/dispatcher.bpf.c bpf/dispatcher.h $(
 	$(Q)mkdir -p $(@D) && $(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 		-I/usr/include/$(shell gcc -dumpmachine) -Ibpf -I$(BUILD)/tests/progs/dispatcher8 -c $< -o $@
 
+# The same dispatcher built without its counters, for the test and the
+# benchmark that check counting off costs what having no counters costs.
+$(BUILD)/tests/progs/dispatcher_nocounters.bpf.o: bpf/dispatcher.bpf.c bpf/dispatcher.h $(BUILD)/bpf/dispatcher_slots.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -DPLUGNET_NO_COUNTERS -c $< -o $@
+
 $(BUILD)/tests/progs/%.bpf.o: tests/progs/%.bpf.c $(wildcard tests/progs/*.h)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -Itests/progs -c $< -o $@
@@ -104,7 +110,7 @@ $(BUILD)/tests/progs/%.skel.h: $(BUILD)/tests/progs/%.bpf.o
 
 BPF_SKELS := $(BUILD)/bpf/dispatcher.skel.h
 TEST_PROGS := $(patsubst tests/progs/%.bpf.c,$(BUILD)/tests/progs/%.bpf.o,$(wildcard tests/progs/*.bpf.c)) \
-	$(BUILD)/tests/progs/dispatcher8.bpf.o
+	$(BUILD)/tests/progs/dispatcher8.bpf.o $(BUILD)/tests/progs/dispatcher_nocounters.bpf.o
 TEST_SKELS := $(TEST_PROGS:.bpf.o=.skel.h)
 
 # --- C objects: release, sanitized (ASan+UBSan) and ThreadSanitizer builds -----

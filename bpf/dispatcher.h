@@ -11,12 +11,12 @@
 #include <linux/types.h>
 
 #define PLUGNET_DISPATCHER_MAGIC     0x504c474eU /* "PLGN" */
-#define PLUGNET_DISPATCHER_VERSION   1U
+#define PLUGNET_DISPATCHER_VERSION   2U
 #define PLUGNET_DISPATCHER_PROG_NAME "plugnet_root"
 
 /*
  * Capacity of the configuration's per-slot arrays. It is part of the ABI
- * (the layout of struct plugnet_dispatcher_config, version 1), so it does
+ * (the layout of struct plugnet_dispatcher_config), so it does
  * not change with the number of stubs a build has: 63 keeps the per-slot
  * bitmaps one 64-bit word. How many stubs (slot0..slotN-1) a dispatcher
  * really has is read from its BTF (mk/gen-slots.sh sets it at build time,
@@ -35,6 +35,29 @@
 
 /* Dispatcher was loaded with BPF_F_XDP_HAS_FRAGS. */
 #define PLUGNET_DISPATCHER_F_FRAGS (1U << 0)
+/*
+ * Dispatcher counts each slot's verdicts into PLUGNET_COUNTERS_MAP_NAME,
+ * row stats_row[slot]. Without it the verifier prunes the counting code and
+ * the program holds no reference to that map.
+ */
+#define PLUGNET_DISPATCHER_F_STATS (1U << 1)
+
+/*
+ * Per-slot counters: a per-CPU array of PLUGNET_STATS_ROWS rows, one per
+ * attachment (not per slot position, which moves between revisions), each
+ * a struct plugnet_slot_counters. It is pinned beside the interface's
+ * other pins and shared by all its revisions.
+ */
+#define PLUGNET_COUNTERS_MAP_NAME "slot_counters"
+#define PLUGNET_STATS_ROWS        PLUGNET_CONFIG_SLOTS
+
+/* Columns of a counters row: XDP_ABORTED..XDP_REDIRECT by value, then anything else. */
+#define PLUGNET_STATS_OTHER 5U
+#define PLUGNET_STATS_COLS  6U
+
+struct plugnet_slot_counters {
+	__u64 verdicts[PLUGNET_STATS_COLS];
+};
 
 struct plugnet_dispatcher_config {
 	__u32 magic;          /* PLUGNET_DISPATCHER_MAGIC */
@@ -50,6 +73,8 @@ struct plugnet_dispatcher_config {
 	/* Per slot, informational: lets a restarted agent or another tool rebuild the table. */
 	__s32 priority[PLUGNET_CONFIG_SLOTS];
 	__u32 attach_id[PLUGNET_CONFIG_SLOTS];
+	/* Per slot: the counters row of the slot's attachment (read only with F_STATS). */
+	__u32 stats_row[PLUGNET_CONFIG_SLOTS];
 };
 
 /*

@@ -167,6 +167,11 @@ unsigned long pn_engine__prog_loads(struct pn_engine *e)
 	return pn_prog_cache__loads(e->progs);
 }
 
+void pn_engine__set_slot_stats(struct pn_engine *e, bool on)
+{
+	__atomic_store_n(&e->slot_stats, on, __ATOMIC_RELAXED);
+}
+
 void pn_engine__settle(struct pn_engine *e)
 {
 	pn_retire__drain(e->retire);

@@ -20,6 +20,8 @@
 
 _Static_assert(PN_SLOTS_MAX == PLUGNET_CONFIG_SLOTS,
 	       "the public slot capacity is the dispatcher configuration's");
+_Static_assert(PN_XDP_VERDICTS == PLUGNET_STATS_OTHER,
+	       "pn_slot_info.verdicts[] are the counters' columns before 'other'");
 
 /* Path buffers sized so each level provably fits the next (pin root <= 255 bytes). */
 #define ROOT_MAX    256
@@ -60,6 +62,8 @@ struct pn_iface {
 	char *netns_hint;
 	enum pn_xdp_mode mode;
 	int root_link_fd;
+	int counters_fd;      /* the per-slot counters, shared by every revision */
+	__u32 last_stats_row; /* the counters row handed out last (pn_slots_pick_stats_row) */
 	struct revision cur;
 	/* In run order; .owner is the struct pn_prog plugged there. */
 	struct pn_slot_entry slots[PLUGNET_CONFIG_SLOTS];
@@ -92,6 +96,8 @@ struct pn_engine {
 	pthread_mutex_t slot_btf_lock; /* taken under an interface's lock */
 	__u32 slot_btf_id[PLUGNET_CONFIG_SLOTS];
 	bool have_slot_btf_ids;
+	/* pn_engine__set_slot_stats(); read by revisions of any interface (atomic access). */
+	bool slot_stats;
 	struct pn_engine_hooks hooks;
 };
 
@@ -114,6 +120,17 @@ int link_info(int fd, struct bpf_link_info *info);
 void describe_prog(__u32 id, char *buf, size_t size);
 int read_slot_btf_ids(int prog_fd, __u32 ids[PLUGNET_CONFIG_SLOTS]);
 int read_dispatcher_config(int prog_fd, struct plugnet_dispatcher_config *cfg);
+
+/* counters.c: the interface's per-slot counters map (counters_fd), pinned as <dir>/counters. */
+void counters_path(const struct pn_iface *ifc, char *buf, size_t size);
+int counters_create(struct pn_iface *ifc);
+int counters_pin(const struct pn_iface *ifc);
+/* Open the pinned map and check it has the layout of this version's counters. */
+int counters_adopt(struct pn_iface *ifc);
+/* A new attachment's row starts at zero on every CPU. */
+int counters_zero_row(const struct pn_iface *ifc, __u32 row);
+/* A row summed over the CPUs. */
+int counters_read_row(const struct pn_iface *ifc, __u32 row, struct plugnet_slot_counters *sum);
 
 /* xdp_attach.c: the XDP hook, inside the interface's netns. */
 const char *xdp_mode_name(enum pn_xdp_mode mode);

@@ -66,6 +66,8 @@ static struct pn_iface *iface_new(struct pn_engine *e, __u64 netns_id, unsigned 
 	ifc->ifindex = ifindex;
 	snprintf(ifc->ifname, sizeof(ifc->ifname), "%s", ifname);
 	ifc->root_link_fd = -1;
+	ifc->counters_fd = -1;
+	ifc->last_stats_row = PLUGNET_STATS_ROWS - 1; /* the first attachment takes row 0 */
 	revision_init(&ifc->cur);
 	snprintf(ifc->dir, sizeof(ifc->dir), "%s/%llu/%u", e->pin_root,
 		 (unsigned long long)netns_id, ifindex);
@@ -105,6 +107,8 @@ static void iface_discard(struct pn_iface *ifc, bool removed)
 	if (ifc->root_link_fd >= 0)
 		close(ifc->root_link_fd);
 	revision_release(&ifc->cur);
+	if (ifc->counters_fd >= 0)
+		close(ifc->counters_fd);
 	for (size_t i = 0; i < ifc->nslots; i++)
 		pn_prog_cache__put(ifc->engine->progs, ifc->slots[i].owner, removed);
 	pthread_mutex_destroy(&ifc->lock);

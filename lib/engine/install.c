@@ -85,7 +85,9 @@ static int install_locked(struct pn_iface *ifc, const struct resolved *r, void *
 		err = xdp_check_free(ifc, &r->ns);
 	if (err)
 		return err;
-	err = pn_slots_build_config(NULL, 0, 1, 1, &cfg);
+	err = counters_create(ifc);
+	if (!err)
+		err = pn_slots_build_config(NULL, 0, 1, 1, &cfg);
 	if (!err)
 		err = revision_load(ifc, &cfg, &ifc->cur);
 	if (!err)
@@ -99,6 +101,8 @@ static int install_locked(struct pn_iface *ifc, const struct resolved *r, void *
 	err = pn_bpffs_mkdir(ifc->dir);
 	if (!err)
 		err = meta_pin(ifc);
+	if (!err)
+		err = counters_pin(ifc);
 	if (!err)
 		err = revision_pin(ifc, &ifc->cur);
 	if (!err) {
@@ -225,6 +229,15 @@ static int adopt_root(struct pn_iface *ifc, const struct resolved *r, bool *deta
 		return pn_fail(-errno, IFACE_FMT ": dispatcher program %u: %s", IFACE_ARGS(ifc),
 			       li.prog_id, strerror(errno));
 	err = read_dispatcher_config(ifc->cur.prog_fd, &ifc->cur.cfg);
+	if (err == -EPROTONOSUPPORT)
+		return pn_fail(err,
+			       IFACE_FMT
+			       ": program %u on the pinned link is a plugnet dispatcher of "
+			       "version %u; this engine adopts version %u only (remove it "
+			       "with the plugnet that installed it, or delete %s, and "
+			       "install again)",
+			       IFACE_ARGS(ifc), li.prog_id, ifc->cur.cfg.version,
+			       PLUGNET_DISPATCHER_VERSION, ifc->dir);
 	if (!err)
 		err = read_slot_btf_ids(ifc->cur.prog_fd, ifc->cur.slot_btf_id);
 	if (err)
@@ -268,8 +281,12 @@ static int adopt_slot(struct pn_iface *ifc, __u32 i)
 	s->priority = cfg->priority[i];
 	s->proceed_on = cfg->proceed_on[i] & ~(1U << PLUGNET_SLOT_EMPTY);
 	s->frags = pn_prog__frags(prog);
+	s->stats_row = cfg->stats_row[i];
 	s->owner = prog;
 	ifc->nslots = i + 1;
+	/* Rows go round from the highest in use, so that none in use is handed out again soon. */
+	if (i == 0 || s->stats_row > ifc->last_stats_row)
+		ifc->last_stats_row = s->stats_row;
 	return 0;
 }
 
@@ -298,6 +315,8 @@ static int adopt_locked(struct pn_iface *ifc, const struct resolved *r, void *ar
 		err = finish_reattach(ifc);
 	if (!err)
 		err = adopt_root(ifc, r, &detached);
+	if (!err)
+		err = counters_adopt(ifc);
 	for (__u32 i = 0; !err && i < ifc->cur.cfg.num_slots; i++)
 		err = adopt_slot(ifc, i);
 	if (!err && !detached)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -65,31 +66,65 @@ int read_slot_btf_ids(int prog_fd, __u32 ids[PLUGNET_CONFIG_SLOTS])
 	return 0;
 }
 
+/* The frozen .rodata among a dispatcher's maps: an array of one element (the other is its
+ * counters). */
+static int find_config_map(const __u32 *ids, __u32 n, struct bpf_map_info *mi)
+{
+	for (__u32 i = 0; i < n; i++) {
+		__u32 len = sizeof(*mi);
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (fd < 0)
+			return -errno;
+		memset(mi, 0, sizeof(*mi));
+		if (bpf_obj_get_info_by_fd(fd, mi, &len)) {
+			int err = -errno;
+
+			close(fd);
+			return err;
+		}
+		if (mi->type == BPF_MAP_TYPE_ARRAY && mi->max_entries == 1 &&
+		    (mi->map_flags & BPF_F_RDONLY_PROG))
+			return fd;
+		close(fd);
+	}
+	return -EPROTO;
+}
+
 int read_dispatcher_config(int prog_fd, struct plugnet_dispatcher_config *cfg)
 {
 	struct bpf_prog_info info;
-	__u32 map_id, zero = 0, len = sizeof(info);
-	struct bpf_map_info minfo = {};
-	__u32 mlen = sizeof(minfo);
+	__u32 map_ids[2], zero = 0, len = sizeof(info);
+	struct bpf_map_info minfo;
+	void *value;
 	int err, map_fd;
 
 	memset(&info, 0, sizeof(info));
-	info.nr_map_ids = 1;
-	info.map_ids = (__u64)(unsigned long)&map_id;
+	info.nr_map_ids = 2;
+	info.map_ids = (__u64)(unsigned long)map_ids;
 	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
 		return -errno;
-	if (info.nr_map_ids != 1 || strcmp(info.name, PLUGNET_DISPATCHER_PROG_NAME))
+	/* Its .rodata, and its counters when it counts. */
+	if (info.nr_map_ids < 1 || info.nr_map_ids > 2 ||
+	    strcmp(info.name, PLUGNET_DISPATCHER_PROG_NAME))
 		return -EPROTO;
-	map_fd = bpf_map_get_fd_by_id(map_id);
+	map_fd = find_config_map(map_ids, info.nr_map_ids, &minfo);
 	if (map_fd < 0)
-		return -errno;
-	err = bpf_obj_get_info_by_fd(map_fd, &minfo, &mlen) ? -errno : 0;
-	if (!err && minfo.value_size != sizeof(*cfg))
-		err = -EPROTO;
-	if (!err && bpf_map_lookup_elem(map_fd, &zero, cfg))
+		return map_fd;
+	/* Read whatever size it has: the header says which version it is, even an older one. */
+	value = calloc(1, minfo.value_size > sizeof(*cfg) ? minfo.value_size : sizeof(*cfg));
+	err = value ? 0 : -ENOMEM;
+	if (!err && bpf_map_lookup_elem(map_fd, &zero, value))
 		err = -errno;
 	close(map_fd);
-	return err ? err : pn_slots_check_config(cfg);
+	if (!err) {
+		memcpy(cfg, value, sizeof(*cfg));
+		err = pn_slots_check_config(cfg);
+		if (!err && minfo.value_size != sizeof(*cfg))
+			err = -EPROTO;
+	}
+	free(value);
+	return err;
 }
 
 static bool stats_enabled(void)
@@ -103,6 +138,21 @@ static bool stats_enabled(void)
 		c = '0';
 	close(fd);
 	return c == '1';
+}
+
+static int describe_counters(const struct pn_iface *ifc, __u32 row, struct pn_slot_info *o)
+{
+	struct plugnet_slot_counters sum;
+	int err = counters_read_row(ifc, row, &sum);
+
+	if (err)
+		return err;
+	for (unsigned int v = 0; v < PN_XDP_VERDICTS; v++)
+		o->verdicts[v] = sum.verdicts[v];
+	o->verdict_other = sum.verdicts[PLUGNET_STATS_OTHER];
+	for (unsigned int c = 0; c < PLUGNET_STATS_COLS; c++)
+		o->packets += sum.verdicts[c];
+	return 0;
 }
 
 static int describe_slots(const struct pn_iface *ifc, struct pn_iface_info *info)
@@ -134,6 +184,9 @@ static int describe_slots(const struct pn_iface *ifc, struct pn_iface_info *info
 		o->link_id = li.id;
 		o->run_cnt = pi.run_cnt;
 		o->run_time_ns = pi.run_time_ns;
+		err = describe_counters(ifc, s->stats_row, o);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -151,6 +204,7 @@ static int describe_locked(struct pn_iface *ifc, struct pn_iface_info *info)
 	info->mode = ifc->mode;
 	info->frags = ifc->cur.cfg.flags & PLUGNET_DISPATCHER_F_FRAGS;
 	info->revision = ifc->cur.cfg.revision;
+	info->slot_stats = ifc->cur.cfg.flags & PLUGNET_DISPATCHER_F_STATS;
 	info->stats_enabled = stats_enabled();
 	err = iface_probe(ifc, &p, NULL);
 	if (err)

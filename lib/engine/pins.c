@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The pin layout: <pin_root>/<netns id>/<ifindex>/link holds the root
- * link, rev-<N>/dispatcher and rev-<N>/slot-<i> a revision's program and
- * slot links, meta the interface's identity (docs/dispatcher-protocol.md).
+ * link, counters the per-slot counters, rev-<N>/dispatcher and
+ * rev-<N>/slot-<i> a revision's program and slot links, meta the
+ * interface's identity (docs/dispatcher-protocol.md).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -127,6 +128,8 @@ int unpin_iface(struct pn_iface *ifc)
 
 		if (!again)
 			again = meta_pin(ifc);
+		if (!again)
+			again = counters_pin(ifc);
 		if (!again)
 			again = revision_pin(ifc, &ifc->cur);
 		if (!again)

@@ -76,7 +76,7 @@ static int plug_locked(struct pn_iface *ifc, const struct pn_slot_spec *spec, __
 {
 	struct pn_engine *e = ifc->engine;
 	struct pn_slot_entry slots[PLUGNET_CONFIG_SLOTS + 1];
-	__u32 id = ifc->cur.cfg.next_attach_id;
+	__u32 id = ifc->cur.cfg.next_attach_id, row;
 	struct pn_prog *prog;
 	int err;
 
@@ -89,6 +89,15 @@ static int plug_locked(struct pn_iface *ifc, const struct pn_slot_spec *spec, __
 	if (ifc->nslots >= e->slot_count)
 		return pn_fail(-ENOSPC, IFACE_FMT ": all %u slots are in use", IFACE_ARGS(ifc),
 			       e->slot_count);
+	/* Rows never run out before slots do: there are as many rows as configuration slots. */
+	err = pn_slots_pick_stats_row(ifc->slots, ifc->nslots, ifc->last_stats_row, &row);
+	if (err)
+		return pn_fail(err, IFACE_FMT ": no free row in its per-slot counters",
+			       IFACE_ARGS(ifc));
+	/* Zeroed while no revision counts into it, so the new attachment starts at zero. */
+	err = counters_zero_row(ifc, row);
+	if (err)
+		return err;
 	err = get_prog(ifc, spec, &prog);
 	if (err)
 		return err;
@@ -98,6 +107,7 @@ static int plug_locked(struct pn_iface *ifc, const struct pn_slot_spec *spec, __
 		.priority = spec->priority,
 		.proceed_on = spec->proceed_on ? spec->proceed_on : PN_PROCEED_ON_DEFAULT,
 		.frags = pn_prog__frags(prog),
+		.stats_row = row,
 		.owner = prog,
 	};
 	pn_slots_sort(slots, ifc->nslots + 1);
@@ -106,6 +116,7 @@ static int plug_locked(struct pn_iface *ifc, const struct pn_slot_spec *spec, __
 		pn_prog_cache__put(e->progs, prog, true);
 		return err;
 	}
+	ifc->last_stats_row = row;
 	pr_info(IFACE_FMT ": plugged program '%s' (attach id %u, priority %d)", IFACE_ARGS(ifc),
 		pn_prog__name(prog), id, spec->priority);
 	if (attach_id)

@@ -51,22 +51,38 @@ static int slot_btf_ids(struct pn_engine *e, int prog_fd, __u32 ids[PLUGNET_CONF
 	return err;
 }
 
-/* Open the engine's dispatcher object with cfg frozen into its .rodata. */
-static int dispatcher_open(const struct pn_engine *e, const struct plugnet_dispatcher_config *cfg,
-			   struct bpf_object **objp, struct bpf_program **progp)
+/*
+ * Open the engine's dispatcher object with cfg frozen into its .rodata,
+ * and its counters map set up: the interface's own when cfg counts, else
+ * not created at all, so that the program has no reference to it (the
+ * verifier drops the code that uses it). *why says what failed.
+ */
+static int dispatcher_open(const struct pn_iface *ifc, const struct plugnet_dispatcher_config *cfg,
+			   struct bpf_object **objp, struct bpf_program **progp, const char **why)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "plugnet_dispatcher");
+	const struct pn_engine *e = ifc->engine;
 	struct bpf_object *obj;
-	struct bpf_map *rodata;
+	struct bpf_map *rodata, *counters;
 	int err = 0;
 
+	*why = NULL;
 	obj = bpf_object__open_mem(e->dispatcher_elf, e->dispatcher_elf_size, &opts);
 	if (!obj)
 		return -errno;
 	rodata = bpf_object__find_map_by_name(obj, ".rodata");
+	counters = bpf_object__find_map_by_name(obj, PLUGNET_COUNTERS_MAP_NAME);
 	*progp = bpf_object__find_program_by_name(obj, PLUGNET_DISPATCHER_PROG_NAME);
-	if (!rodata || !*progp || bpf_map__value_size(rodata) != sizeof(*cfg))
+	if (!rodata || !*progp || bpf_map__value_size(rodata) != sizeof(*cfg)) {
 		err = -EPROTO;
+		*why = "not a plugnet dispatcher of this version";
+	} else if (cfg->flags & PLUGNET_DISPATCHER_F_STATS) {
+		err = counters ? bpf_map__reuse_fd(counters, ifc->counters_fd) : -ENOENT;
+		*why = counters ? "cannot use the interface's counters map"
+				: "the object has no counters map, and counting is on";
+	} else if (counters) {
+		err = bpf_map__set_autocreate(counters, false);
+	}
 	if (!err)
 		err = bpf_map__set_initial_value(rodata, cfg, sizeof(*cfg));
 	if (err) {
@@ -87,6 +103,7 @@ int revision_load(struct pn_iface *ifc, const struct plugnet_dispatcher_config *
 	struct bpf_program *prog = NULL;
 	struct bpf_object *obj = NULL;
 	char why[128], tail[PN_VERIFIER_TAIL + 8] = "";
+	const char *open_why;
 	char *vlog = NULL;
 	int err;
 
@@ -96,15 +113,19 @@ int revision_load(struct pn_iface *ifc, const struct plugnet_dispatcher_config *
 	 */
 	if (!e->features.xdp_frags)
 		rev->cfg.flags &= ~PLUGNET_DISPATCHER_F_FRAGS;
+	if (__atomic_load_n(&e->slot_stats, __ATOMIC_RELAXED))
+		rev->cfg.flags |= PLUGNET_DISPATCHER_F_STATS;
+	else
+		rev->cfg.flags &= ~PLUGNET_DISPATCHER_F_STATS;
 	cfg = &rev->cfg;
-	err = dispatcher_open(e, cfg, &obj, &prog);
+	err = dispatcher_open(ifc, cfg, &obj, &prog, &open_why);
 	if (err)
 		return pn_fail(err,
 			       IFACE_FMT ": dispatcher revision %llu: cannot open the dispatcher "
-					 "object: %s",
+					 "object: %s%s%s",
 			       IFACE_ARGS(ifc), (unsigned long long)cfg->revision,
-			       err == -EPROTO ? "not a plugnet dispatcher of this version"
-					      : strerror(-err));
+			       open_why ? open_why : strerror(-err), open_why ? ": " : "",
+			       open_why ? strerror(-err) : "");
 	if (cfg->flags & PLUGNET_DISPATCHER_F_FRAGS)
 		err = bpf_program__set_flags(prog, bpf_program__flags(prog) | BPF_F_XDP_HAS_FRAGS);
 	vlog = calloc(1, log_size);

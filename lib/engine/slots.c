@@ -48,6 +48,7 @@ int pn_slots_build_config(const struct pn_slot_entry *slots, size_t n, __u64 rev
 		cfg->proceed_on[i] = slots[i].proceed_on | 1U << PLUGNET_SLOT_EMPTY;
 		cfg->priority[i] = slots[i].priority;
 		cfg->attach_id[i] = slots[i].attach_id;
+		cfg->stats_row[i] = slots[i].stats_row;
 		if (slots[i].frags)
 			cfg->frags_slots |= 1ULL << i;
 		frags = frags && slots[i].frags;
@@ -65,5 +66,28 @@ int pn_slots_check_config(const struct plugnet_dispatcher_config *cfg)
 		return -EPROTONOSUPPORT;
 	if (cfg->num_slots > PLUGNET_CONFIG_SLOTS)
 		return -E2BIG;
+	for (__u32 i = 0; i < cfg->num_slots; i++) {
+		if (cfg->stats_row[i] >= PLUGNET_STATS_ROWS)
+			return -ERANGE;
+	}
 	return 0;
+}
+
+int pn_slots_pick_stats_row(const struct pn_slot_entry *slots, size_t n, __u32 last, __u32 *row)
+{
+	bool taken[PLUGNET_STATS_ROWS] = {false};
+
+	for (size_t i = 0; i < n; i++) {
+		if (slots[i].stats_row < PLUGNET_STATS_ROWS)
+			taken[slots[i].stats_row] = true;
+	}
+	for (__u32 step = 1; step <= PLUGNET_STATS_ROWS; step++) {
+		__u32 r = (last + step) % PLUGNET_STATS_ROWS;
+
+		if (!taken[r]) {
+			*row = r;
+			return 0;
+		}
+	}
+	return -ENOSPC;
 }

@@ -25,6 +25,7 @@ struct pn_slot_entry {
 	__s32 priority;
 	__u32 proceed_on; /* mask of XDP actions (bit A = action A) */
 	bool frags;       /* program handles multi-buffer packets */
+	__u32 stats_row;  /* the attachment's row of the interface's counters */
 	void *owner;      /* the caller's handle for the program (opaque here) */
 };
 
@@ -42,7 +43,20 @@ void pn_slots_sort(struct pn_slot_entry *slots, size_t n);
 int pn_slots_build_config(const struct pn_slot_entry *slots, size_t n, __u64 revision,
 			  __u32 next_attach_id, struct plugnet_dispatcher_config *cfg);
 
-/* Check a configuration read back from a dispatcher: magic, version, bounds. */
+/*
+ * Check a configuration read back from a dispatcher: magic, version, bounds
+ * (of the slot count and of every active slot's counters row).
+ */
 int pn_slots_check_config(const struct plugnet_dispatcher_config *cfg);
+
+/*
+ * A counters row for a new attachment, none of `slots` holding it: the
+ * first free one after `last` (the row handed out last), wrapping around.
+ * Going round rather than taking the lowest makes a row that an unplug has
+ * just freed the last choice, so a packet still inside a replaced revision
+ * cannot count into the next attachment's row. -ENOSPC if every row is
+ * taken.
+ */
+int pn_slots_pick_stats_row(const struct pn_slot_entry *slots, size_t n, __u32 last, __u32 *row);
 
 #endif

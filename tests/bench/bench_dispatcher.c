@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * bench_dispatcher: what the plugnet dispatcher costs, next to a bare XDP
- * program and to libxdp's dispatcher, all measured side by side in one run.
+ * program and to libxdp's dispatcher, and what its per-slot counters cost
+ * (pn_engine__set_slot_stats, on against off), all measured side by side in
+ * one run.
  *
  * Data path: BPF_PROG_TEST_RUN of a 64-byte UDP frame (tl_frame), `repeat`
  * runs per measurement, best (minimum) of several trials of several
@@ -55,6 +57,7 @@
 #define NS             "pn-bench"
 #define PIN_ROOT       "/sys/fs/bpf/plugnet-bench"
 #define PIN_ROOT_COLD  "/sys/fs/bpf/plugnet-bench-cold"
+#define PIN_ROOT_STATS "/sys/fs/bpf/plugnet-bench-stats"
 #define PASS_MASK      (1U << XDP_PASS)
 #define DEFAULT_REPEAT 1000000U
 #define MIN_REPEAT     100000U
@@ -70,7 +73,8 @@
 #define DATAPATH_BUDGET_NS (420ULL * 1000000000ULL)
 #define VERIFIER_LOG_SIZE  (16U << 20)
 
-enum kind { BARE, PLUGNET, LIBXDP };
+/* PLUGNET_STATS: plugnet with its per-slot counters on (a second engine). */
+enum kind { BARE, PLUGNET, PLUGNET_STATS, LIBXDP };
 
 /* One measured data-path configuration. */
 struct config {
@@ -110,14 +114,17 @@ static const struct setup {
 	enum kind kind;
 	unsigned int k;
 } setups[] = {
-	{BARE, 0},    {PLUGNET, 0}, {PLUGNET, 1},  {LIBXDP, 1},  {PLUGNET, 2},  {LIBXDP, 2},
-	{PLUGNET, 5}, {LIBXDP, 5},  {PLUGNET, 10}, {LIBXDP, 10}, {PLUGNET, 32},
+	{BARE, 0},           {PLUGNET, 0}, {PLUGNET, 1},  {PLUGNET_STATS, 1}, {LIBXDP, 1},
+	{PLUGNET, 2},        {LIBXDP, 2},  {PLUGNET, 5},  {LIBXDP, 5},        {PLUGNET, 10},
+	{PLUGNET_STATS, 10}, {LIBXDP, 10}, {PLUGNET, 32},
 };
 #define N_SETUPS    (sizeof(setups) / sizeof(setups[0]))
 #define MAX_CONFIGS (N_SETUPS * MAX_COPIES)
 /* The k of the per-slot slopes: libxdp's dispatcher has 10 slots. */
 static const unsigned int slope_ks[] = {1, 2, 5, 10};
 static const unsigned int slope_ks_all[] = {1, 2, 5, 10, 32};
+/* The k of the counters' per-slot cost, on against off. */
+static const unsigned int stats_ks[] = {1, 10};
 
 static unsigned int env_uint(const char *name, unsigned int def, unsigned int min, unsigned int max)
 {
@@ -563,7 +570,44 @@ static double kind_slope(const struct row *rows, enum kind kind, const unsigned 
 
 static const char *kind_name(enum kind kind)
 {
-	return kind == BARE ? "bare xdp_pass" : kind == PLUGNET ? "plugnet" : "libxdp";
+	return kind == BARE            ? "bare xdp_pass"
+	       : kind == PLUGNET       ? "plugnet"
+	       : kind == PLUGNET_STATS ? "pn+counters"
+				       : "libxdp";
+}
+
+/*
+ * The per-slot counters, on against off: ns/pkt at each k of stats_ks[],
+ * and the per-slot cost (slope over those k), as ratios. No target: the
+ * figures are for comparing runs (docs/benchmarks.md).
+ */
+static void report_counters(const struct row *rows, unsigned int trials)
+{
+	const size_t nk = sizeof(stats_ks) / sizeof(stats_ks[0]);
+	double on, off, ratios[MAX_TRIALS];
+
+	printf("\nper-slot counters, on vs off (every slot counts its verdict; off: the verifier "
+	       "drops the counting):\n");
+	for (size_t i = 0; i < nk; i++) {
+		const struct row *r_off = find_row(rows, PLUGNET, stats_ks[i]);
+		const struct row *r_on = find_row(rows, PLUGNET_STATS, stats_ks[i]);
+
+		for (unsigned int t = 0; t < trials; t++)
+			ratios[t] = r_on->trial_best[t] / r_off->trial_best[t];
+		printf("  k=%-2u  off %6.0f ns/pkt, on %6.0f ns/pkt, on/off %.2f  "
+		       "(from each trial alone: median %.2f, range %.2f .. %.2f)\n",
+		       stats_ks[i], r_off->best, r_on->best, r_on->best / r_off->best,
+		       median(ratios, trials), minimum(ratios, trials), maximum(ratios, trials));
+	}
+	off = kind_slope(rows, PLUGNET, stats_ks, nk, -1);
+	on = kind_slope(rows, PLUGNET_STATS, stats_ks, nk, -1);
+	for (unsigned int t = 0; t < trials; t++)
+		ratios[t] = kind_slope(rows, PLUGNET_STATS, stats_ks, nk, (int)t) /
+			    kind_slope(rows, PLUGNET, stats_ks, nk, (int)t);
+	printf("  per slot (slope over k = 1,10): off %.2f ns/slot, on %.2f ns/slot, on/off %.2f "
+	       "(from each trial alone: median %.2f, range %.2f .. %.2f)\n",
+	       off, on, on / off, median(ratios, trials), minimum(ratios, trials),
+	       maximum(ratios, trials));
 }
 
 static void report_datapath(const struct config *cfgs, unsigned int copies, unsigned int trials,
@@ -636,6 +680,7 @@ static void report_datapath(const struct config *cfgs, unsigned int copies, unsi
 	       maximum(ratios, trials));
 	printf("%s plugnet k=1 within 1.2x of bare: %.0f vs %.0f ns/pkt (%.2fx, target <= 1.20)\n",
 	       k1 <= 1.2 ? "PASS" : "MISS", pn1->best, bare->best, k1);
+	report_counters(rows, trials);
 	fflush(stdout);
 }
 
@@ -948,7 +993,7 @@ static int bench(void)
 		{.prog = "bench_parse"},
 		{.prog = "bench_tcpopt"},
 	};
-	struct pn_engine *e = NULL, *ecold = NULL;
+	struct pn_engine *e = NULL, *ecold = NULL, *estats = NULL;
 	struct pn_netns ns = {.fd = -1};
 	const void *pass_elf, *slot_elf;
 	size_t pass_size, slot_size, swap = MAX_CONFIGS, nc = N_SETUPS * copies;
@@ -978,7 +1023,7 @@ static int bench(void)
 	       "program, side by side\n",
 	       PLUGNET_CONFIG_SLOTS);
 	fprintf(stderr, "bench: setting up netns %s and %zu configurations\n", NS, nc);
-	(void)tl_sh("rm -rf %s %s", PIN_ROOT, PIN_ROOT_COLD);
+	(void)tl_sh("rm -rf %s %s %s", PIN_ROOT, PIN_ROOT_COLD, PIN_ROOT_STATS);
 	err = tl_netns_veth(NS, "pnb0", "pnb0p") ? -EIO : 0;
 	if (!err) {
 		nsfd = tl_netns_open(NS);
@@ -988,6 +1033,10 @@ static int bench(void)
 		err = pn_engine__new(PIN_ROOT, &e);
 	if (!err)
 		err = pn_engine__new(PIN_ROOT_COLD, &ecold);
+	if (!err)
+		err = pn_engine__new(PIN_ROOT_STATS, &estats);
+	if (!err)
+		pn_engine__set_slot_stats(estats, true);
 	if (err) {
 		fprintf(stderr, "bench: setup of netns %s and the engines: %s\n", NS,
 			strerror(err < 0 ? -err : EIO));
@@ -1008,17 +1057,20 @@ static int bench(void)
 			err = load_bare(&bare[i], &c->fd);
 			break;
 		case PLUGNET:
+		case PLUGNET_STATS:
 			/* xdp_pass plugged k times through the engine. */
-			snprintf(c->name, sizeof(c->name), "plugnet k=%u #%u", st->k, c->copy + 1);
-			snprintf(ifname, sizeof(ifname), "pn%uc%u", st->k, c->copy);
-			err = pn_install(e, nsfd, &pn[i], ifname);
+			snprintf(c->name, sizeof(c->name), "%s k=%u #%u", kind_name(st->kind),
+				 st->k, c->copy + 1);
+			snprintf(ifname, sizeof(ifname), "%s%uc%u",
+				 st->kind == PLUGNET ? "pn" : "ps", st->k, c->copy);
+			err = pn_install(st->kind == PLUGNET ? e : estats, nsfd, &pn[i], ifname);
 			for (unsigned int j = 0; !err && j < st->k; j++)
 				err = pn_plug(&pn[i], pass_elf, pass_size, "xdp_pass", NULL);
 			if (!err) {
 				c->fd = pn_dispatcher_fd(&pn[i], st->k);
 				err = c->fd < 0 ? c->fd : 0;
 			}
-			if (st->k == SWAP_SLOTS && c->copy == 0)
+			if (st->kind == PLUGNET && st->k == SWAP_SLOTS && c->copy == 0)
 				swap = i;
 			break;
 		case LIBXDP:
@@ -1079,7 +1131,7 @@ static int bench(void)
 
 out:
 	for (size_t i = 0; i < nc; i++) {
-		if (cfgs[i].kind == PLUGNET && cfgs[i].fd >= 0)
+		if ((cfgs[i].kind == PLUGNET || cfgs[i].kind == PLUGNET_STATS) && cfgs[i].fd >= 0)
 			close(cfgs[i].fd);
 		verdicts__destroy(bare[i]);
 		lx_teardown(&ns, &lx[i]);
@@ -1090,11 +1142,12 @@ out:
 	pn_remove(&cw[1]);
 	pn_engine__free(e);
 	pn_engine__free(ecold);
+	pn_engine__free(estats);
 	pn_netns_close(&ns);
 	if (nsfd >= 0)
 		close(nsfd);
 	tl_netns_del(NS);
-	(void)tl_sh("rm -rf %s %s", PIN_ROOT, PIN_ROOT_COLD);
+	(void)tl_sh("rm -rf %s %s %s", PIN_ROOT, PIN_ROOT_COLD, PIN_ROOT_STATS);
 	return err;
 }
 
@@ -1134,8 +1187,8 @@ static void print_log_tail(const char *log)
 static int slot_variant(const char *path, unsigned int n)
 {
 	const size_t hdr = offsetof(struct plugnet_dispatcher_config, proceed_on);
-	/* Three __u32 arrays of n, padded to the struct's alignment (its __u64 members). */
-	const size_t want = (hdr + 3 * sizeof(__u32) * n + 7) & ~(size_t)7;
+	/* Four __u32 arrays of n, padded to the struct's alignment (its __u64 members). */
+	const size_t want = (hdr + 4 * sizeof(__u32) * n + 7) & ~(size_t)7;
 	struct plugnet_dispatcher_config cfg;
 	struct bpf_object *obj, *ext_obj = NULL;
 	struct bpf_link *ext_link = NULL, **links = NULL;

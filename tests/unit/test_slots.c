@@ -607,6 +607,7 @@ static void test_build_config_full(void **state)
 		s[i] = slot((__u32)(i + 1), (__s32)i - 30);
 		s[i].proceed_on = (__u32)i % (ALL_MASK + 1);
 		s[i].frags = true;
+		s[i].stats_row = (__u32)(max - 1 - i % max);
 	}
 
 	assert_int_equal(pn_slots_build_config(s, max, 99, 100, &cfg), 0);
@@ -617,6 +618,7 @@ static void test_build_config_full(void **state)
 		assert_int_equal(cfg.proceed_on[i], SENTINEL | ((__u32)i % (ALL_MASK + 1)));
 		assert_int_equal(cfg.priority[i], (__s32)i - 30);
 		assert_int_equal(cfg.attach_id[i], i + 1);
+		assert_int_equal(cfg.stats_row[i], max - 1 - i);
 	}
 	assert_int_equal(pn_slots_check_config(&cfg), 0);
 
@@ -687,6 +689,109 @@ static void test_check_config(void **state)
 			fail_msg("magic %#x version %u num_slots %u: %d, want %d", cfg.magic,
 				 cfg.version, cfg.num_slots, err, cases[i].err);
 	}
+
+	/* A counters row past the map, in an active slot: the dispatcher would count nowhere. */
+	cfg = good;
+	cfg.stats_row[1] = PLUGNET_STATS_ROWS - 1;
+	assert_int_equal(pn_slots_check_config(&cfg), 0);
+	cfg.stats_row[1] = PLUGNET_STATS_ROWS;
+	assert_int_equal(pn_slots_check_config(&cfg), -ERANGE);
+	/* Past num_slots it is not read. */
+	cfg = good;
+	cfg.stats_row[2] = UINT32_MAX;
+	assert_int_equal(pn_slots_check_config(&cfg), 0);
+}
+
+/* --- pn_slots_pick_stats_row ---------------------------------------------- */
+
+static struct pn_slot_entry with_row(__u32 row)
+{
+	struct pn_slot_entry e = slot(row + 1, 0);
+
+	e.stats_row = row;
+	return e;
+}
+
+static void test_pick_stats_row_goes_round(void **state)
+{
+	struct pn_slot_entry s[3] = {with_row(1), with_row(2), with_row(4)};
+	__u32 row = UINT32_MAX;
+
+	(void)state;
+	/* A new interface hands out row 0 first (the engine starts with last = ROWS - 1). */
+	assert_int_equal(pn_slots_pick_stats_row(NULL, 0, PLUGNET_STATS_ROWS - 1, &row), 0);
+	assert_int_equal(row, 0);
+	/* The next free row after the last one handed out, skipping rows in use. */
+	assert_int_equal(pn_slots_pick_stats_row(s, 3, 0, &row), 0);
+	assert_int_equal(row, 3);
+	assert_int_equal(pn_slots_pick_stats_row(s, 3, 3, &row), 0);
+	assert_int_equal(row, 5);
+	/* Wraps past the last row. */
+	assert_int_equal(pn_slots_pick_stats_row(s, 3, PLUGNET_STATS_ROWS - 1, &row), 0);
+	assert_int_equal(row, 0);
+	s[0] = with_row(0);
+	assert_int_equal(pn_slots_pick_stats_row(s, 3, PLUGNET_STATS_ROWS - 2, &row), 0);
+	assert_int_equal(row, PLUGNET_STATS_ROWS - 1);
+	assert_int_equal(pn_slots_pick_stats_row(s, 3, PLUGNET_STATS_ROWS - 1, &row), 0);
+	assert_int_equal(row, 1);
+}
+
+static void test_pick_stats_row_freed_row_last(void **state)
+{
+	struct pn_slot_entry s[PLUGNET_STATS_ROWS];
+	size_t n = 0;
+	__u32 row, last = PLUGNET_STATS_ROWS - 1, freed;
+
+	(void)state;
+	/* Fill every row but one, as plugs do. */
+	for (__u32 i = 0; i + 1 < PLUGNET_STATS_ROWS; i++) {
+		assert_int_equal(pn_slots_pick_stats_row(s, n, last, &row), 0);
+		assert_int_equal(row, i);
+		s[n++] = with_row(row);
+		last = row;
+	}
+	/* Unplug the attachment of row 7: row 7 and the never used last row are free. */
+	freed = s[7].stats_row;
+	s[7] = s[--n];
+	assert_int_equal(pn_slots_pick_stats_row(s, n, last, &row), 0);
+	assert_int_equal(row, PLUGNET_STATS_ROWS - 1);
+	s[n++] = with_row(row);
+	last = row;
+	/* Only now, with no other row free, does the freed one come back. */
+	assert_int_equal(pn_slots_pick_stats_row(s, n, last, &row), 0);
+	assert_int_equal(row, freed);
+	s[n++] = with_row(row);
+	/* Every row taken. */
+	assert_int_equal(n, PLUGNET_STATS_ROWS);
+	row = 12345;
+	assert_int_equal(pn_slots_pick_stats_row(s, n, row, &row), -ENOSPC);
+	assert_int_equal(row, 12345);
+}
+
+/* Random plugs and unplugs: a row handed out is never one in use, and never out of range. */
+static void test_pick_stats_row_random(void **state)
+{
+	struct pn_slot_entry s[PLUGNET_STATS_ROWS];
+	__u32 seed = 12345, last = PLUGNET_STATS_ROWS - 1;
+	size_t n = 0;
+
+	(void)state;
+	for (int step = 0; step < 20000; step++) {
+		__u32 row;
+
+		seed = seed * 1103515245U + 12345U;
+		if (n && (n == PLUGNET_STATS_ROWS || (seed >> 16) % 3 == 0)) {
+			s[(seed >> 8) % n] = s[n - 1];
+			n--;
+			continue;
+		}
+		assert_int_equal(pn_slots_pick_stats_row(s, n, last, &row), 0);
+		assert_true(row < PLUGNET_STATS_ROWS);
+		for (size_t i = 0; i < n; i++)
+			assert_int_not_equal(s[i].stats_row, row);
+		s[n++] = with_row(row);
+		last = row;
+	}
 }
 
 int main(void)
@@ -712,6 +817,9 @@ int main(void)
 		cmocka_unit_test(test_build_config_frags),
 		cmocka_unit_test(test_build_config_full),
 		cmocka_unit_test(test_check_config),
+		cmocka_unit_test(test_pick_stats_row_goes_round),
+		cmocka_unit_test(test_pick_stats_row_freed_row_last),
+		cmocka_unit_test(test_pick_stats_row_random),
 	};
 
 	return cmocka_run_group_tests_name("slots", tests, NULL, NULL);

@@ -62,6 +62,9 @@
  */
 #define PN_SLOTS_MAX 63
 
+/* Verdicts counted one by one per slot: XDP_ABORTED (0) .. XDP_REDIRECT (4). */
+#define PN_XDP_VERDICTS 5
+
 struct pn_engine;
 struct pn_iface;
 
@@ -146,6 +149,15 @@ struct pn_slot_info {
 	__u32 link_id;
 	__u64 run_cnt; /* 0 unless kernel.bpf_stats_enabled */
 	__u64 run_time_ns;
+	/*
+	 * The dispatcher's own counters of this attachment, summed over CPUs
+	 * (see pn_engine__set_slot_stats): the packets the slot ran on, and of
+	 * those, how many it returned each verdict for, indexed by XDP action;
+	 * verdict_other counts any other value it returned. packets is their sum.
+	 */
+	__u64 packets;
+	__u64 verdicts[PN_XDP_VERDICTS];
+	__u64 verdict_other;
 };
 
 /*
@@ -190,8 +202,9 @@ struct pn_iface_info {
 	__u32 other_prog_id;
 	char other_prog_name[16];
 	__u64 revision;
-	bool stats_enabled;
-	__u64 run_cnt; /* dispatcher's, when stats are enabled */
+	bool slot_stats;    /* the current revision counts per slot (pn_engine__set_slot_stats) */
+	bool stats_enabled; /* kernel.bpf_stats_enabled */
+	__u64 run_cnt;      /* dispatcher's, when stats are enabled */
 	__u64 run_time_ns;
 	__u32 num_slots;
 	struct pn_slot_info slots[PN_SLOTS_MAX];
@@ -214,6 +227,24 @@ const struct pn_kernel_features *pn_engine__features(const struct pn_engine *eng
  * again.
  */
 unsigned long pn_engine__prog_loads(struct pn_engine *engine);
+/*
+ * Per-slot counters, off by default. The kernel's run_cnt stays 0 for slot
+ * programs (the dispatcher enters them by a direct jump), so the dispatcher
+ * counts itself: while on, for every slot, the packets it ran on and the
+ * verdict it returned, reported by pn_iface__describe() in pn_slot_info.
+ *
+ * The switch applies to the revisions this engine builds from then on, on
+ * every interface: at its install, or its next plug or unplug. A revision
+ * already running keeps counting or not (pn_iface_info.slot_stats says
+ * which). Counts belong to the attachment, not to its slot position: they
+ * start at zero when the program is plugged, are kept across revisions and
+ * restarts (the counters are pinned beside the interface's other pins),
+ * and stand still while counting is off. With counting off the dispatcher
+ * holds no reference to the counters and runs every slot with the same
+ * instructions as a dispatcher built without them.
+ */
+void pn_engine__set_slot_stats(struct pn_engine *engine, bool on);
+
 /*
  * A replaced revision is released in the background once no packet can
  * still be inside it (an RCU grace period later): until then its pins
