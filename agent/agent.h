@@ -9,19 +9,22 @@
 #define PLUGNET_AGENT_AGENT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "identity.h"
 
 struct pn_engine;
-struct pn_iface;
+struct pn_ifaces;
 struct pn_registry;
 
-/* The dispatcher on a registered container's pod interface. */
-struct pn_pod_iface {
-	char container_id[128];
-	struct pn_iface *iface;
+/* What the metrics endpoint counts (metrics.h). */
+struct pn_agent_counters {
+	atomic_ulong plugs, plug_failures;
+	atomic_ulong unplugs, unplug_failures;
+	atomic_ulong root_links_healed;
+	atomic_ulong pods_gone;
 };
 
 struct pn_agent {
@@ -34,12 +37,13 @@ struct pn_agent {
 	/* Saves run one at a time, so the file always holds the latest registry. */
 	pthread_mutex_t save_lock;
 	/*
-	 * Read-held while a request uses a pod's interface handle, write-held
-	 * to add or remove one: a handle is never freed under a plug.
+	 * Held from an uplink plug's quota check until its slot is recorded,
+	 * so that two plugs of one owner cannot both pass the check.
 	 */
-	pthread_rwlock_t pods_lock;
-	struct pn_pod_iface *pods;
-	size_t n_pods;
+	pthread_mutex_t uplink_lock;
+	/* The interfaces a dispatcher is held on (ifaces.h). */
+	struct pn_ifaces *ifaces;
+	struct pn_agent_counters counters;
 };
 
 /* What a socket's handler gets: the agent, and which socket answered. */

@@ -19,7 +19,8 @@
 #include "api_routes.h"
 #include "caller.h"
 #include "json_body.h"
-#include "pod_ifaces.h"
+#include "ifaces.h"
+#include "links.h"
 
 static cJSON *container_json(const struct pn_container *c)
 {
@@ -85,6 +86,7 @@ static void register_container(struct pn_agent *a, const struct pn_api_request *
 	static const char *const fields[] = {"container_id", "pod_namespace", "pod_name", "pod_uid",
 					     "netns",        "ifname",        NULL};
 	struct pn_container c = {}, old;
+	struct pn_target pod = {.kind = PN_TARGET_POD, .container_id = c.container_id};
 	char err[1024];
 	struct pn_slot_owner *none;
 	bool again;
@@ -113,6 +115,15 @@ static void register_container(struct pn_agent *a, const struct pn_api_request *
 			     req->method, req->path, err);
 		return;
 	}
+	/* The host side of its veth, if it has one in our netns: the "host" target. */
+	ret = pn_link_host_peer(c.netns_path, c.ifname, &c.pod_ifindex, &c.host_ifindex, err,
+				sizeof(err));
+	if (ret) {
+		pn_api_error(resp, MHD_HTTP_BAD_REQUEST,
+			     ret == -ENODEV ? "bad-interface" : "bad-netns", NULL, "%s %s: %s",
+			     req->method, req->path, err);
+		return;
+	}
 	again = !pn_registry__find_container(a->registry, c.container_id, &old);
 	if (pn_registry__add_container(a->registry, &c, err, sizeof(err))) {
 		pn_api_error(resp, MHD_HTTP_CONFLICT, "conflict", NULL, "%s %s: %s", req->method,
@@ -121,7 +132,7 @@ static void register_container(struct pn_agent *a, const struct pn_api_request *
 	}
 	if (again) {
 		/* A retried ADD also repairs a dispatcher that could not be adopted at start. */
-		ret = pn_pod_attach(a, &c, err, sizeof(err));
+		ret = pn_ifaces_attach(a, &pod, err, sizeof(err));
 		if (ret)
 			pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "attach-failed", NULL,
 				     "%s %s: %s", req->method, req->path, err);
@@ -130,7 +141,7 @@ static void register_container(struct pn_agent *a, const struct pn_api_request *
 		return;
 	}
 	/* The dispatcher first: a registration is acknowledged with its interface held. */
-	ret = pn_pod_attach(a, &c, err, sizeof(err));
+	ret = pn_ifaces_attach(a, &pod, err, sizeof(err));
 	if (ret) {
 		if (!pn_registry__remove_container(a->registry, c.container_id, &none, &n))
 			free(none);
@@ -145,7 +156,7 @@ static void register_container(struct pn_agent *a, const struct pn_api_request *
 		/* Not acknowledged, so not kept: the registry matches the file. */
 		char why[512];
 
-		(void)pn_pod_detach(a, c.container_id, why, sizeof(why));
+		(void)pn_ifaces_detach_container(a, c.container_id, why, sizeof(why));
 		if (!pn_registry__remove_container(a->registry, c.container_id, &none, &n))
 			free(none);
 		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "state", NULL, "%s %s: %s",
@@ -211,7 +222,7 @@ static void unregister_container(struct pn_agent *a, const char *id,
 	 * everything as it was.
 	 */
 	if (pn_agent_save_state(a, err, sizeof(err)) ||
-	    ((ret = pn_pod_detach(a, id, err, sizeof(err))) && ret != -ENOENT)) {
+	    ((ret = pn_ifaces_detach_container(a, id, err, sizeof(err))) && ret != -ENOENT)) {
 		char ignored[256];
 
 		(void)pn_registry__add_container(a->registry, &c, ignored, sizeof(ignored));
@@ -232,13 +243,50 @@ static void unregister_container(struct pn_agent *a, const char *id,
 	pn_api_reply(resp, MHD_HTTP_OK, body, req->path);
 }
 
+/* POST /v1/containers/<id>/release: the admin releases every slot of one owner. */
+static void release_owner(struct pn_api_socket *sock, const char *id,
+			  const struct pn_api_request *req, struct pn_api_response *resp)
+{
+	struct pn_admin admin;
+	char reason[256], err[1024];
+	size_t n = 0;
+	cJSON *body;
+	int ret;
+
+	if (pn_admin_request(sock, req, &admin, reason, sizeof(reason), resp))
+		return;
+	ret = pn_override_release_owner(sock->agent, &admin, id, &n, err, sizeof(err));
+	if (ret) {
+		pn_api_error(resp, pn_override_status(ret), pn_override_code(ret), NULL,
+			     "%s %s: %s (%zu slots released before that)", req->method, req->path,
+			     err, n);
+		return;
+	}
+	body = cJSON_CreateObject();
+	if (body && (!cJSON_AddStringToObject(body, "container_id", id) ||
+		     !cJSON_AddNumberToObject(body, "slots_released", (double)n))) {
+		cJSON_Delete(body);
+		body = NULL;
+	}
+	pn_api_reply(resp, MHD_HTTP_OK, body, req->path);
+}
+
 void pn_api_containers(struct pn_api_socket *sock, const char *rest,
 		       const struct pn_api_request *req, struct pn_api_response *resp)
 {
 	struct pn_agent *a = sock->agent;
 	struct pn_caller caller;
 	bool collection = !*rest;
+	const char *action = strchr(rest, '/');
 
+	if (action && !strcmp(action, "/release") && !strcmp(req->method, "POST") &&
+	    (size_t)(action - rest) < PN_ID_MAX) {
+		char id[PN_ID_MAX];
+
+		snprintf(id, sizeof(id), "%.*s", (int)(action - rest), rest);
+		release_owner(sock, id, req, resp);
+		return;
+	}
 	if (pn_agent_caller(sock, req, &caller, resp))
 		return;
 	if (collection && !strcmp(req->method, "GET"))
@@ -252,7 +300,8 @@ void pn_api_containers(struct pn_api_socket *sock, const char *rest,
 	} else {
 		pn_api_error(resp, MHD_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", NULL,
 			     "%s %s: not served; /v1/containers takes GET and POST, "
-			     "/v1/containers/<id> takes DELETE",
+			     "/v1/containers/<id> takes DELETE, /v1/containers/<id>/release "
+			     "POST",
 			     req->method, req->path);
 	}
 }

@@ -5,7 +5,7 @@
 
 #include "api_routes.h"
 #include "audit.h"
-#include "pod_ifaces.h"
+#include "ifaces.h"
 #include "plugnet/engine.h"
 
 static cJSON *features_json(const struct pn_kernel_features *f)
@@ -29,7 +29,7 @@ static void health(struct pn_agent *agent, struct pn_api_response *resp)
 {
 	cJSON *body = cJSON_CreateObject();
 	cJSON *kernel = features_json(pn_engine__features(agent->engine));
-	cJSON *problems = pn_pods_problems(agent);
+	cJSON *problems = pn_ifaces_problems(agent);
 	bool ok = problems && !cJSON_GetArraySize(problems);
 
 	if (!body || !kernel || !problems ||
@@ -56,9 +56,8 @@ static const struct {
 	const char *prefix;
 	resource_fn fn;
 } resources[] = {
-	{"/v1/containers", pn_api_containers},
-	{"/v1/programs", pn_api_programs},
-	{"/v1/slots", pn_api_slots},
+	{"/v1/containers", pn_api_containers}, {"/v1/interfaces", pn_api_interfaces},
+	{"/v1/programs", pn_api_programs},     {"/v1/slots", pn_api_slots},
 	{"/v1/audit", pn_api_audit},
 };
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The API's routes: what each path under /v1 answers. Today /v1/health,
- * /v1/containers, /v1/programs and /v1/slots; the other resources of
- * docs/API.md (interfaces, audit) are planned and answer 404 until they exist.
+ * The API's routes: what each path under /v1 answers: /v1/health and the
+ * resources of docs/API.md (containers, interfaces, slots, programs,
+ * audit), one module each.
  */
 #ifndef PLUGNET_AGENT_API_ROUTES_H
 #define PLUGNET_AGENT_API_ROUTES_H
@@ -29,6 +29,10 @@ void pn_api_audit(struct pn_api_socket *sock, const char *rest, const struct pn_
 
 /* /v1/containers[/<rest>]. */
 void pn_api_containers(struct pn_api_socket *sock, const char *rest,
+		       const struct pn_api_request *req, struct pn_api_response *resp);
+
+/* /v1/interfaces[/<id>[/detach|/adopt]]. */
+void pn_api_interfaces(struct pn_api_socket *sock, const char *rest,
 		       const struct pn_api_request *req, struct pn_api_response *resp);
 
 #endif

@@ -298,13 +298,14 @@ int pn_api_server__start(const struct pn_api_server_opts *opts, struct pn_api_se
 		free(srv);
 		return ret;
 	}
+	/* The logger first: libmicrohttpd reports the options after it through it. */
 	srv->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL, NULL,
-		on_request, srv, MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
-		MHD_OPTION_THREAD_POOL_SIZE, opts->threads ? opts->threads : 4,
+		on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_LISTEN_SOCKET,
+		srv->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, opts->threads ? opts->threads : 4,
 		MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s, MHD_OPTION_CONNECTION_LIMIT,
 		opts->max_conns ? opts->max_conns : 256, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-		srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_END);
+		srv, MHD_OPTION_END);
 	if (!srv->daemon) {
 		snprintf(err, err_size, "api socket %s: the HTTP server did not start", srv->path);
 		close(srv->listen_fd);

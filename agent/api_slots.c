@@ -15,13 +15,12 @@
 #include <microhttpd.h>
 
 #include "api_routes.h"
-#include "audit.h"
 #include "caller.h"
 #include "catalog.h"
 #include "json_body.h"
 #include "plugnet/engine.h"
 #include "plugnet/xdp_action.h"
-#include "pod_ifaces.h"
+#include "ifaces.h"
 
 /* A slot's id in the API: "<netns>-<ifindex>-<attach id>". */
 static void slot_id(const struct pn_slot_owner *s, char *buf, size_t size)
@@ -48,12 +47,16 @@ static cJSON *slot_json(const struct pn_slot_owner *s)
 {
 	static const char *const targets[] = {"pod", "host", "uplink"};
 	cJSON *o = cJSON_CreateObject();
-	char id[64];
+	char id[64], target[IF_NAMESIZE + 8];
 
 	slot_id(s, id, sizeof(id));
+	if (s->target == PN_TARGET_UPLINK)
+		snprintf(target, sizeof(target), "uplink:%s", s->uplink);
+	else
+		snprintf(target, sizeof(target), "%s", targets[s->target]);
 	if (!o || !cJSON_AddStringToObject(o, "id", id) ||
 	    !cJSON_AddNumberToObject(o, "attach_id", s->attach_id) ||
-	    !cJSON_AddStringToObject(o, "target", targets[s->target]) ||
+	    !cJSON_AddStringToObject(o, "target", target) ||
 	    !cJSON_AddStringToObject(o, "program", s->program) ||
 	    !cJSON_AddNumberToObject(o, "priority", s->priority) ||
 	    !cJSON_AddStringToObject(o, "container_id", s->container_id) ||
@@ -163,18 +166,21 @@ static int acting_for(const struct pn_api_request *req, struct pn_caller *caller
 }
 
 static void record_slot(struct pn_agent *a, struct pn_iface *iface, const struct pn_container *c,
-			const struct plug_request *p, __u32 attach_id, __s32 priority,
-			const struct pn_api_request *req, struct pn_api_response *resp)
+			const struct plug_request *p, const struct pn_target *tg, __u32 attach_id,
+			__s32 priority, const struct pn_api_request *req,
+			struct pn_api_response *resp)
 {
 	struct pn_slot_owner s = {
 		.netns_id = pn_iface__netns_id(iface),
 		.ifindex = pn_iface__ifindex(iface),
 		.attach_id = attach_id,
-		.target = PN_TARGET_POD,
+		.target = tg->kind,
 		.priority = priority,
 	};
 	char err[1024];
 
+	if (tg->kind == PN_TARGET_UPLINK)
+		snprintf(s.uplink, sizeof(s.uplink), "%s", tg->uplink);
 	snprintf(s.container_id, sizeof(s.container_id), "%s", c->container_id);
 	snprintf(s.program, sizeof(s.program), "%s", p->program);
 	if (!pn_registry__add_slot(a->registry, &s) && !pn_agent_save_state(a, err, sizeof(err))) {
@@ -194,30 +200,82 @@ static void record_slot(struct pn_agent *a, struct pn_iface *iface, const struct
 			     req->method, req->path);
 }
 
-static void plug(struct pn_agent *a, struct pn_caller *caller, const struct pn_api_request *req,
-		 struct pn_api_response *resp)
+/* Checked, plugged and recorded: one step for an uplink's quota. */
+static void plug_into(struct pn_agent *a, struct pn_caller *caller, const struct pn_container *c,
+		      const struct plug_request *p, const struct pn_target *tg,
+		      const struct pn_slot_spec *spec, const struct pn_api_request *req,
+		      struct pn_api_response *resp)
 {
-	struct pn_catalog_entry e;
-	struct plug_request p;
-	struct pn_slot_spec spec = {};
-	struct pn_container c;
 	struct pn_iface *iface;
 	char why[1024];
 	__u32 attach_id;
 	int ret;
 
-	if (read_plug_request(req, &p, resp) || acting_for(req, caller, p.container_id, resp))
-		return;
-	if (p.target[0] && strcmp(p.target, "pod")) {
-		pn_api_error(resp, MHD_HTTP_NOT_IMPLEMENTED, "not-implemented", NULL,
-			     "%s %s: target '%s': only 'pod' is served so far (host and "
-			     "uplink:<ifname> are planned)",
-			     req->method, req->path, p.target);
-		return;
-	}
-	if (pn_registry__may_plug(a->registry, caller, PN_TARGET_POD, NULL, 0, why, sizeof(why))) {
+	if (pn_registry__may_plug(a->registry, caller, tg->kind, tg->uplink, spec->priority, why,
+				  sizeof(why))) {
 		pn_api_error(resp, MHD_HTTP_FORBIDDEN, "forbidden", NULL, "%s %s: %s", req->method,
 			     req->path, why);
+		return;
+	}
+	/* A pod's dispatcher is there since its registration; host and uplink ones may not be yet.
+	 */
+	iface = pn_ifaces_attach(a, tg, why, sizeof(why)) ? NULL
+							  : pn_ifaces_get(a, tg, why, sizeof(why));
+	if (!iface) {
+		pn_api_error(resp, MHD_HTTP_CONFLICT, "no-dispatcher", NULL, "%s %s: %s/%s: %s",
+			     req->method, req->path, c->pod_namespace, c->pod_name, why);
+		return;
+	}
+	ret = pn_iface__plug(iface, spec, &attach_id);
+	atomic_fetch_add(ret ? &a->counters.plug_failures : &a->counters.plugs, 1);
+	if (ret)
+		pn_api_error(resp, plug_status(ret), "plug-failed", NULL, "%s %s: %s", req->method,
+			     req->path, pn_last_error());
+	else
+		record_slot(a, iface, c, p, tg, attach_id, spec->priority, req, resp);
+	pn_ifaces_put(a, iface);
+}
+
+/* "", "pod", "host" or "uplink:<ifname>", for the container the request acts for. */
+static int parse_target(const char *text, const char *container_id, struct pn_target *tg)
+{
+	static const char uplink[] = "uplink:";
+	size_t name_len;
+
+	*tg = (struct pn_target){.kind = PN_TARGET_POD, .container_id = container_id};
+	if (!text[0] || !strcmp(text, "pod"))
+		return 0;
+	if (!strcmp(text, "host")) {
+		tg->kind = PN_TARGET_HOST;
+		return 0;
+	}
+	if (strncmp(text, uplink, sizeof(uplink) - 1))
+		return -EINVAL;
+	name_len = strlen(text + sizeof(uplink) - 1);
+	if (!name_len || name_len >= IF_NAMESIZE)
+		return -EINVAL;
+	tg->kind = PN_TARGET_UPLINK;
+	tg->uplink = text + sizeof(uplink) - 1;
+	return 0;
+}
+
+static void plug(struct pn_agent *a, struct pn_caller *caller, const struct pn_api_request *req,
+		 struct pn_api_response *resp)
+{
+	struct pn_catalog_entry e;
+	struct pn_target tg;
+	struct plug_request p;
+	struct pn_slot_spec spec = {};
+	struct pn_container c;
+	char why[1024];
+	int ret;
+
+	if (read_plug_request(req, &p, resp) || acting_for(req, caller, p.container_id, resp))
+		return;
+	if (parse_target(p.target, caller->container_id, &tg)) {
+		pn_api_error(resp, MHD_HTTP_BAD_REQUEST, "bad-field", NULL,
+			     "%s %s: field 'target': '%s' is none of pod, host, uplink:<ifname>",
+			     req->method, req->path, p.target);
 		return;
 	}
 	ret = pn_catalog_lookup(a->catalog_dir, p.program, &e, why, sizeof(why));
@@ -237,21 +295,11 @@ static void plug(struct pn_agent *a, struct pn_caller *caller, const struct pn_a
 	spec.prog_name = e.program;
 	spec.priority = p.has_priority ? p.priority : e.priority;
 	spec.proceed_on = p.proceed_on ? p.proceed_on : e.proceed_on;
-	iface = pn_pod_get(a, c.container_id);
-	if (!iface) {
-		pn_api_error(resp, MHD_HTTP_CONFLICT, "no-dispatcher", NULL,
-			     "%s %s: %s/%s has no dispatcher on its interface (it could not be "
-			     "attached; see the agent's log)",
-			     req->method, req->path, c.pod_namespace, c.pod_name);
-		return;
-	}
-	ret = pn_iface__plug(iface, &spec, &attach_id);
-	if (ret)
-		pn_api_error(resp, plug_status(ret), "plug-failed", NULL, "%s %s: %s", req->method,
-			     req->path, pn_last_error());
-	else
-		record_slot(a, iface, &c, &p, attach_id, spec.priority, req, resp);
-	pn_pod_put(a);
+	if (tg.kind == PN_TARGET_UPLINK)
+		pthread_mutex_lock(&a->uplink_lock);
+	plug_into(a, caller, &c, &p, &tg, &spec, req, resp);
+	if (tg.kind == PN_TARGET_UPLINK)
+		pthread_mutex_unlock(&a->uplink_lock);
 }
 
 static bool callers_own(const void *item, const void *ctx)
@@ -320,13 +368,13 @@ static void unplug(struct pn_agent *a, struct pn_caller *caller, const char *id,
 	 * away with its slots), so only the record is left to drop.
 	 */
 	/* A released slot left the kernel already: the owner's unplug acknowledges it. */
-	iface = s.released ? NULL : pn_pod_get(a, s.container_id);
+	iface = s.released ? NULL : pn_ifaces_get_by_index(a, netns, ifindex);
 	ret = iface ? pn_iface__unplug(iface, attach) : 0;
-	if (iface)
-		pn_pod_put(a);
+	pn_ifaces_put(a, iface);
 	/* The engine has no such slot: it is gone from the kernel already; drop the record. */
 	if (ret == -ENOENT)
 		ret = 0;
+	atomic_fetch_add(ret ? &a->counters.unplug_failures : &a->counters.unplugs, 1);
 	if (ret) {
 		(void)pn_registry__add_slot(a->registry, &s);
 		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "unplug-failed", NULL,
@@ -343,94 +391,35 @@ static void unplug(struct pn_agent *a, struct pn_caller *caller, const char *id,
 }
 
 /* The admin's override: unplug anyone's slot, on the record, telling its owner. */
-static void release(struct pn_agent *a, const char *id, const struct pn_api_request *req,
+static void release(struct pn_api_socket *sock, const char *id, const struct pn_api_request *req,
 		    struct pn_api_response *resp)
 {
-	static const char *const fields[] = {"reason", NULL};
-	struct pn_audit_entry entry = {.action = "release", .target = id};
-	struct pn_caller admin = {.role = PN_ROLE_ADMIN};
-	char reason[256], owner[3 * PN_ID_MAX + 32], why[1024];
 	struct pn_slot_owner s;
-	struct pn_container c;
-	struct pn_iface *iface;
-	struct pn_peer peer;
+	struct pn_admin admin;
+	char reason[256], err[1024];
 	unsigned int ifindex;
 	__u32 attach;
 	__u64 netns;
-	cJSON *body;
 	int ret;
 
-	body = pn_body_object(req, fields, resp);
-	if (!body)
+	if (pn_admin_request(sock, req, &admin, reason, sizeof(reason), resp))
 		return;
-	ret = pn_body_string(req, body, "reason", true, reason, sizeof(reason), resp);
-	cJSON_Delete(body);
-	if (ret)
-		return;
-	if (parse_slot_id(id, &netns, &ifindex, &attach) ||
-	    pn_registry__may_change(a->registry, &admin, netns, ifindex, attach, why,
-				    sizeof(why))) {
+	if (parse_slot_id(id, &netns, &ifindex, &attach)) {
 		pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL, "%s %s: no slot '%s'",
 			     req->method, req->path, id);
 		return;
 	}
-	if (pn_peer_read(req->sock_fd, &peer, why, sizeof(why))) {
-		pn_api_error(resp, MHD_HTTP_FORBIDDEN, "unknown-caller", NULL, "%s %s: %s",
-			     req->method, req->path, why);
-		return;
-	}
-	ret = pn_registry__release_slot(a->registry, netns, ifindex, attach, reason, &s);
-	if (ret) {
-		pn_api_error(resp, ret == -EALREADY ? MHD_HTTP_CONFLICT : MHD_HTTP_NOT_FOUND,
-			     ret == -EALREADY ? "already-released" : "not-found", NULL,
-			     ret == -EALREADY ? "%s %s: slot %s was released already"
-					      : "%s %s: slot %s went away meanwhile",
-			     req->method, req->path, id);
-		return;
-	}
-	if (!pn_registry__find_container(a->registry, s.container_id, &c))
-		snprintf(owner, sizeof(owner), "%s/%s (container %s)", c.pod_namespace, c.pod_name,
-			 c.container_id);
-	else
-		snprintf(owner, sizeof(owner), "container %s", s.container_id);
-	entry.previous_owner = owner;
-	entry.reason = reason;
-	entry.pid = peer.pid;
-	entry.uid = peer.uid;
-	/* On the record first: an override that cannot be audited does not happen. */
-	if (pn_audit_append(a->audit_path, &entry, why, sizeof(why))) {
-		s.released = false;
-		(void)pn_registry__remove_slot(a->registry, netns, ifindex, attach, NULL);
-		(void)pn_registry__add_slot(a->registry, &s);
-		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "audit", NULL,
-			     "%s %s: not released: %s", req->method, req->path, why);
-		return;
-	}
-	iface = pn_pod_get(a, s.container_id);
-	ret = iface ? pn_iface__unplug(iface, attach) : 0;
-	if (iface)
-		pn_pod_put(a);
-	if (ret) {
-		/* Still in the kernel: it stays its owner's, unreleased, and the log says so. */
-		snprintf(why, sizeof(why), "%s", pn_last_error());
-		s.released = false;
-		s.released_reason[0] = '\0';
-		(void)pn_registry__remove_slot(a->registry, netns, ifindex, attach, NULL);
-		(void)pn_registry__add_slot(a->registry, &s);
-		entry.action = "release-failed";
-		(void)pn_audit_append(a->audit_path, &entry, owner, sizeof(owner));
-		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "release-failed", NULL,
-			     "%s %s: %s", req->method, req->path, why);
-		return;
-	}
-	/* Out of the kernel and marked released; only the file lags if this fails. */
-	if (pn_agent_save_state(a, why, sizeof(why))) {
+	ret = pn_override_release_slot(sock->agent, &admin, netns, ifindex, attach, &s, err,
+				       sizeof(err));
+	if (ret && ret != -EPIPE)
+		pn_api_error(resp, pn_override_status(ret),
+			     ret == -EALREADY ? "already-released" : pn_override_code(ret), NULL,
+			     "%s %s: %s", req->method, req->path, err);
+	else if (ret)
 		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "state", NULL,
-			     "%s %s: released, but the state file was not updated: %s", req->method,
-			     req->path, why);
-		return;
-	}
-	pn_api_reply(resp, MHD_HTTP_OK, slot_json(&s), req->path);
+			     "%s %s: released, but %s", req->method, req->path, err);
+	else
+		pn_api_reply(resp, MHD_HTTP_OK, slot_json(&s), req->path);
 }
 
 void pn_api_slots(struct pn_api_socket *sock, const char *rest, const struct pn_api_request *req,
@@ -447,13 +436,8 @@ void pn_api_slots(struct pn_api_socket *sock, const char *rest, const struct pn_
 				     "%s %s: no such resource", req->method, req->path);
 			return;
 		}
-		if (!sock->admin) {
-			pn_api_error(resp, MHD_HTTP_FORBIDDEN, "admin-only", NULL,
-				     "%s %s: only on the admin socket", req->method, req->path);
-			return;
-		}
 		snprintf(id, sizeof(id), "%.*s", (int)(action - rest), rest);
-		release(sock->agent, id, req, resp);
+		release(sock, id, req, resp);
 		return;
 	}
 

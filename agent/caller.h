@@ -10,6 +10,7 @@
 
 #include "agent.h"
 #include "api_server.h"
+#include "overrides.h"
 #include "registry.h"
 
 /* 0 with *caller set, or -EPERM/-errno with a 403/500 answer written to resp. */
@@ -19,5 +20,17 @@ int pn_agent_caller(const struct pn_api_socket *sock, const struct pn_api_reques
 /* "admin", "runtime" or "container <pod ns>/<pod name>", for messages. */
 void pn_caller_describe(struct pn_agent *agent, const struct pn_caller *caller, char *buf,
 			size_t size);
+
+/*
+ * An override's request on the admin socket: its body {"reason": ...}
+ * (required, non-empty) and the admin's pid and uid. 0, or an answer in
+ * resp (403 off the admin socket, 400 without a reason).
+ */
+int pn_admin_request(const struct pn_api_socket *sock, const struct pn_api_request *req,
+		     struct pn_admin *admin, char *reason, size_t reason_size,
+		     struct pn_api_response *resp);
+/* An override's error (overrides.h) as an HTTP status and an error code. */
+unsigned int pn_override_status(int err);
+const char *pn_override_code(int err);
 
 #endif

@@ -32,6 +32,8 @@ _Static_assert(sizeof(((struct pn_config *)0)->admin_socket) == SUN_PATH_SIZE,
 #define BODY_MAX       (64U << 20)
 #define BODY_DEFAULT   (1U << 20)
 #define TIMEOUT_MAX    600
+#define SWEEP_MIN      100
+#define SWEEP_MAX      600000
 #define KEY_MAX        256
 
 enum kind {
@@ -81,6 +83,8 @@ static const struct key upload_keys[] = {
 static const struct key limits_keys[] = {
 	{RANGE("max_body_bytes", K_UINT, struct pn_config, max_body_bytes, BODY_MIN, BODY_MAX)},
 	{RANGE("request_timeout_s", K_UINT, struct pn_config, request_timeout_s, 1, TIMEOUT_MAX)},
+	{RANGE("sweep_interval_ms", K_UINT, struct pn_config, sweep_interval_ms, SWEEP_MIN,
+	       SWEEP_MAX)},
 };
 
 static const struct key config_keys[] = {
@@ -91,6 +95,7 @@ static const struct key config_keys[] = {
 	{VALUE("catalog_dir", K_PATH, struct pn_config, catalog_dir)},
 	{VALUE("metrics_addr", K_METRICS, struct pn_config, metrics_addr)},
 	{VALUE("cni_binary", K_PATH, struct pn_config, cni_binary)},
+	{VALUE("slot_counters", K_BOOL, struct pn_config, slot_counters)},
 	{OBJECT("upload", upload_keys)},
 	{OBJECT("limits", limits_keys)},
 	{.name = "uplinks", .kind = K_UPLINKS},
@@ -120,6 +125,7 @@ void pn_config_defaults(struct pn_config *cfg)
 	cfg->allow_upload = false;
 	cfg->max_body_bytes = BODY_DEFAULT;
 	cfg->request_timeout_s = 10;
+	cfg->sweep_interval_ms = 1000;
 }
 
 void pn_config_free(struct pn_config *cfg)
@@ -519,5 +525,19 @@ int pn_config_load(const char *path, bool allow_missing, struct pn_config *cfg, 
 	}
 	if (err && err_size)
 		err[0] = '\0';
+	return 0;
+}
+
+int pn_config_set_metrics_addr(struct pn_config *cfg, const char *addr, char *err, size_t err_size)
+{
+	const char *problem = strlen(addr) >= sizeof(cfg->metrics_addr) ? "too long"
+			      : *addr                                   ? metrics_problem(addr)
+									: NULL;
+
+	if (problem) {
+		snprintf(err, err_size, "'%.80s': %s", addr, problem);
+		return -EINVAL;
+	}
+	snprintf(cfg->metrics_addr, sizeof(cfg->metrics_addr), "%s", addr);
 	return 0;
 }

@@ -32,8 +32,11 @@ struct pn_config {
 	char cni_binary[4096]; /* default /opt/cni/bin/plugnet: how the runtime caller is recognised
 				*/
 	bool allow_upload;     /* raw ELF uploads; default false */
+	bool slot_counters; /* the dispatcher counts packets and verdicts per slot; default false */
 	unsigned int max_body_bytes;    /* request body limit, default 1 MiB, range 4 KiB..64 MiB */
 	unsigned int request_timeout_s; /* default 10, 1..600 */
+	/* How often every interface and pod is checked (sweeper.h); default 1000, 100..600000 */
+	unsigned int sweep_interval_ms;
 	struct pn_uplink_policy *uplinks; /* allowed uplinks */
 	size_t n_uplinks;
 };
@@ -56,6 +59,9 @@ void pn_config_defaults(struct pn_config *cfg);
  */
 int pn_config_load(const char *path, bool allow_missing, struct pn_config *cfg, char *err,
 		   size_t err_size);
+
+/* The --metrics-addr flag over the file's metrics_addr, checked the same way. */
+int pn_config_set_metrics_addr(struct pn_config *cfg, const char *addr, char *err, size_t err_size);
 
 /* Free what pn_config_load allocated; *cfg is left with no uplinks. */
 void pn_config_free(struct pn_config *cfg);

@@ -9,14 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <sys/stat.h>
 
 #include "agent.h"
 #include "api_routes.h"
 #include "api_server.h"
 #include "config.h"
-#include "pod_ifaces.h"
+#include "ifaces.h"
+#include "metrics.h"
 #include "registry.h"
+#include "sweeper.h"
 #include "plugnet/engine.h"
 #include "plugnet/log.h"
 
@@ -46,6 +49,9 @@ static void usage(FILE *out)
 		     "  -c, --config FILE  configuration (default " PN_CONFIG_PATH_DEFAULT
 		     "; a missing default file means defaults)\n"
 		     "  -d, --debug        log debug messages (and libbpf's) to stderr\n"
+		     "  -m, --metrics-addr HOST:PORT\n"
+		     "                     serve Prometheus metrics there (overrides the\n"
+		     "                     configuration's metrics_addr; loopback only)\n"
 		     "  -h, --help         show this help\n"
 		     "  -V, --version      show the version\n");
 }
@@ -90,6 +96,8 @@ struct agent_run {
 	struct pn_agent agent;
 	struct pn_api_socket workload, admin;
 	struct pn_api_server *workload_srv, *admin_srv;
+	struct pn_sweeper *sweeper;
+	struct pn_metrics_server *metrics;
 };
 
 static int start_server(struct agent_run *run, const char *path, mode_t mode,
@@ -118,25 +126,121 @@ static int start_server(struct agent_run *run, const char *path, mode_t mode,
 }
 
 /*
- * Take over the dispatchers of the registered containers again. One that
- * cannot be (its pod went away while plugnetd was down) is reported, not
- * fatal: the others keep being served.
+ * Take over the dispatchers of the registered containers again, and hold
+ * one on every allowed uplink. One that cannot be (its pod went away
+ * while plugnetd was down, an uplink is missing or taken) is reported,
+ * not fatal: the others keep being served.
  */
-static void adopt_pods(struct pn_agent *a)
+static void attach_all(struct agent_run *run)
 {
+	struct pn_agent *a = &run->agent;
 	struct pn_container *list;
 	char err[1024];
 	size_t n;
 
+	for (size_t i = 0; i < run->cfg.n_uplinks; i++) {
+		struct pn_target tg = {.kind = PN_TARGET_UPLINK,
+				       .uplink = run->cfg.uplinks[i].ifname};
+
+		if (pn_ifaces_attach(a, &tg, err, sizeof(err)))
+			pn_log_warn("%s", err);
+	}
 	if (pn_registry__list_containers(a->registry, &list, &n)) {
 		pn_log_error("registry: out of memory listing containers");
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (pn_pod_attach(a, &list[i], err, sizeof(err)))
+		struct pn_target pod = {.kind = PN_TARGET_POD,
+					.container_id = list[i].container_id};
+		struct pn_target host = {.kind = PN_TARGET_HOST,
+					 .container_id = list[i].container_id};
+
+		if (pn_ifaces_attach(a, &pod, err, sizeof(err)))
+			pn_log_warn("%s/%s: %s", list[i].pod_namespace, list[i].pod_name, err);
+		/* The host side was in use only if plugnet pinned it: adopt, never install here. */
+		if (list[i].host_ifindex && pn_ifaces_adopt_pinned(a, &host, err, sizeof(err)))
 			pn_log_warn("%s/%s: %s", list[i].pod_namespace, list[i].pod_name, err);
 	}
 	free(list);
+}
+
+struct unrecorded {
+	struct agent_run *run;
+	__u64 netns_id[64];
+	unsigned int ifindex[64];
+	size_t n;
+	bool more;
+};
+
+/*
+ * Does a record claim this interface? One that could not be adopted (its
+ * pod vanished while plugnetd was down) is the sweeper's to free, on the
+ * record; a missing uplink may come back.
+ */
+static bool claimed(struct agent_run *run, __u64 netns_id, unsigned int ifindex)
+{
+	const __u64 host_netns = run->agent.runtime_rule.host_netns_id;
+	struct pn_container *list;
+	bool found = false;
+	size_t n;
+
+	for (size_t i = 0; i < run->cfg.n_uplinks && netns_id == host_netns; i++)
+		found |= if_nametoindex(run->cfg.uplinks[i].ifname) == ifindex;
+	if (pn_registry__list_containers(run->agent.registry, &list, &n))
+		return true; /* out of memory: when in doubt, keep */
+	for (size_t i = 0; !found && i < n; i++)
+		found = (list[i].netns_id == netns_id && list[i].pod_ifindex == ifindex) ||
+			(netns_id == host_netns && list[i].host_ifindex == ifindex);
+	free(list);
+	return found;
+}
+
+static int note_unrecorded(const struct pn_pinned_iface *p, void *ctx)
+{
+	struct unrecorded *u = ctx;
+
+	if (p->held || claimed(u->run, p->netns_id, p->ifindex))
+		return 0;
+	if (u->n == sizeof(u->ifindex) / sizeof(u->ifindex[0])) {
+		u->more = true;
+		return 1;
+	}
+	u->netns_id[u->n] = p->netns_id;
+	u->ifindex[u->n++] = p->ifindex;
+	pn_log_warn("%s (%s, revision %llu, %u slots): pinned, but no registered container or "
+		    "configured uplink claims it; removing it",
+		    p->pin_dir, p->ifname[0] ? p->ifname : "no name recorded",
+		    (unsigned long long)p->revision, p->num_slots);
+	return 0;
+}
+
+/*
+ * What plugnet pinned but no record claims (a container unregistered or an
+ * uplink unconfigured while plugnetd was down, a crash between install and
+ * save) is removed: nobody could ever change it again. Runs after every
+ * recorded interface was adopted, so "not held" means "not recorded".
+ */
+static void remove_unrecorded(struct agent_run *run)
+{
+	struct pn_agent *a = &run->agent;
+	struct unrecorded u = {.run = run};
+	int ret;
+
+	do {
+		u.n = 0;
+		u.more = false;
+		ret = pn_engine__list_pinned(a->engine, note_unrecorded, &u);
+		if (ret < 0) {
+			pn_log_error("%s", pn_last_error());
+			return;
+		}
+		for (size_t i = 0; i < u.n; i++) {
+			if (pn_engine__remove_pinned(a->engine, u.netns_id[i], u.ifindex[i])) {
+				pn_log_error("%s", pn_last_error());
+				return;
+			}
+		}
+	} while (u.more);
 }
 
 /* Kubernetes pod cgroups, with the systemd and the cgroupfs drivers alike. */
@@ -188,7 +292,14 @@ static int setup_agent(struct agent_run *run)
 		pn_log_error("%s", pn_last_error());
 		return ret;
 	}
-	adopt_pods(a);
+	pn_engine__set_slot_stats(a->engine, run->cfg.slot_counters);
+	ret = pn_ifaces_init(a);
+	if (ret) {
+		pn_log_error("interface table: %s", strerror(-ret));
+		return ret;
+	}
+	attach_all(run);
+	remove_unrecorded(run);
 	return 0;
 }
 
@@ -216,6 +327,19 @@ static int run_agent(struct agent_run *run)
 	ret = start_server(run, run->cfg.workload_socket, 0666, &run->workload, &run->workload_srv);
 	if (!ret)
 		ret = start_server(run, run->cfg.admin_socket, 0600, &run->admin, &run->admin_srv);
+	if (!ret) {
+		ret = pn_sweeper__start(&run->agent, run->cfg.sweep_interval_ms, &run->sweeper);
+		if (ret)
+			pn_log_error("sweeper: cannot start: %s", strerror(-ret));
+	}
+	if (!ret && run->cfg.metrics_addr[0]) {
+		char err[256];
+
+		ret = pn_metrics_server__start(&run->agent, run->cfg.metrics_addr, &run->metrics,
+					       err, sizeof(err));
+		if (ret)
+			pn_log_error("%s", err);
+	}
 	if (ret)
 		return ret;
 	pn_log_info("plugnetd %s: serving on %s and %s (admin)", PLUGNET_VERSION,
@@ -233,13 +357,15 @@ static int run_agent(struct agent_run *run)
 
 static void stop_agent(struct agent_run *run)
 {
+	pn_metrics_server__stop(run->metrics);
+	pn_sweeper__stop(run->sweeper);
 	pn_api_server__stop(run->admin_srv);
 	pn_api_server__stop(run->workload_srv);
-	pn_pods_close(&run->agent);
+	pn_ifaces_close(&run->agent);
 	pn_engine__free(run->agent.engine);
 	pn_registry__free(run->agent.registry);
 	pthread_mutex_destroy(&run->agent.save_lock);
-	pthread_rwlock_destroy(&run->agent.pods_lock);
+	pthread_mutex_destroy(&run->agent.uplink_lock);
 	pn_config_free(&run->cfg);
 }
 
@@ -248,23 +374,27 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"debug", no_argument, NULL, 'd'},
+		{"metrics-addr", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{},
 	};
-	const char *config_path = NULL;
+	const char *config_path = NULL, *metrics_addr = NULL;
 	struct agent_run run = {};
 	char err[1024];
 	int c, ret;
 
 	pn_set_print(engine_print);
-	while ((c = getopt_long(argc, argv, "c:dhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:dm:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config_path = optarg;
 			break;
 		case 'd':
 			pn_log_set_level(PN_LOG_DEBUG);
+			break;
+		case 'm':
+			metrics_addr = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -282,7 +412,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (pthread_mutex_init(&run.agent.save_lock, NULL) ||
-	    pthread_rwlock_init(&run.agent.pods_lock, NULL)) {
+	    pthread_mutex_init(&run.agent.uplink_lock, NULL)) {
 		pn_log_error("plugnetd: cannot make a mutex");
 		return EXIT_FAILURE;
 	}
@@ -292,12 +422,21 @@ int main(int argc, char **argv)
 			     &run.cfg, err, sizeof(err));
 	if (ret) {
 		pn_log_error("%s", err);
-		pn_config_free(&run.cfg);
-		pthread_mutex_destroy(&run.agent.save_lock);
-		pthread_rwlock_destroy(&run.agent.pods_lock);
-		return EXIT_FAILURE;
+		goto fail;
+	}
+	if (metrics_addr) {
+		ret = pn_config_set_metrics_addr(&run.cfg, metrics_addr, err, sizeof(err));
+		if (ret) {
+			pn_log_error("plugnetd: --metrics-addr: %s", err);
+			goto fail;
+		}
 	}
 	ret = run_agent(&run);
 	stop_agent(&run);
 	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
+fail:
+	pn_config_free(&run.cfg);
+	pthread_mutex_destroy(&run.agent.save_lock);
+	pthread_mutex_destroy(&run.agent.uplink_lock);
+	return EXIT_FAILURE;
 }

@@ -130,6 +130,21 @@ static void owner_name(struct pn_registry *r, const char *container_id, char *bu
 		snprintf(buf, size, "container %.12s (no longer registered)", container_id);
 }
 
+void pn_registry__describe_owner(struct pn_registry *r, const char *container_id, char *buf,
+				 size_t size)
+{
+	const struct pn_container *c;
+
+	pthread_mutex_lock(&r->lock);
+	c = container_by_id(r, container_id);
+	if (c)
+		snprintf(buf, size, "%s/%s (container %s)", c->pod_namespace, c->pod_name,
+			 c->container_id);
+	else
+		snprintf(buf, size, "container %s", container_id);
+	pthread_mutex_unlock(&r->lock);
+}
+
 static bool valid_id(const char *s)
 {
 	size_t len = strnlen(s, PN_ID_MAX);

@@ -127,6 +127,10 @@ int pn_registry__may_change(struct pn_registry *registry, const struct pn_caller
 			    __u64 netns_id, unsigned int ifindex, __u32 attach_id, char *why,
 			    size_t why_size);
 
+/* "default/web-1 (container <id>)", or "container <id>" once unregistered: for the audit log. */
+void pn_registry__describe_owner(struct pn_registry *registry, const char *container_id, char *buf,
+				 size_t size);
+
 /* A copy of every slot (free *list). */
 int pn_registry__list_slots(struct pn_registry *registry, struct pn_slot_owner **list, size_t *n);
 /* Mark a slot released by the admin, with the reason. -ENOENT: no such slot; -EALREADY: released.

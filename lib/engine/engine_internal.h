@@ -14,7 +14,7 @@
 
 #include "dispatcher.h"
 #include "plugnet/engine.h"
-#include "netns.h"
+#include "plugnet/netns.h"
 #include "print.h"
 #include "slots.h"
 
@@ -142,6 +142,11 @@ int xdp_check_free(struct pn_iface *ifc, const struct pn_netns *ns);
 /* A new XDP link running the current revision on the interface, in *link_fd. */
 int xdp_attach_link(struct pn_iface *ifc, const struct pn_netns *ns, enum pn_xdp_mode mode,
 		    int *link_fd);
+/*
+ * Detach whatever foreign XDP program the interface runs (*evicted: its
+ * id, 0 if there was none); plugnet's own dispatcher is refused, -EEXIST.
+ */
+int xdp_evict_foreign(struct pn_iface *ifc, const struct pn_netns *ns, __u32 *evicted);
 /* Read back the mode the kernel attached the dispatcher in. */
 int xdp_query_mode(struct pn_iface *ifc, const struct pn_netns *ns);
 

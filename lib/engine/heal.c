@@ -222,3 +222,60 @@ int pn_iface__reattach(struct pn_iface *ifc, struct pn_reattach_report *report)
 	pthread_mutex_unlock(&ifc->lock);
 	return err;
 }
+
+/* The admin's adopt over a displaced interface: the other program goes, ours comes back. */
+static int take_back_locked(struct pn_iface *ifc, __u32 *evicted)
+{
+	struct pn_reattach_report report = {};
+	struct iface_probe p;
+	struct pn_netns ns;
+	int err;
+
+	*evicted = 0;
+	err = iface_probe(ifc, &p, &ns);
+	if (err)
+		return err;
+	switch (p.state) {
+	case PN_IFACE_ATTACHED:
+		break;
+	case PN_IFACE_GONE:
+		err = pn_fail(-ENODEV, IFACE_FMT ": the interface or its network namespace is gone",
+			      IFACE_ARGS(ifc));
+		break;
+	case PN_IFACE_DETACHED:
+		err = reattach_detached(ifc, &ns, &p, &report);
+		break;
+	case PN_IFACE_DISPLACED:
+		if (p.swapped) {
+			/* Our link, someone else's program in it: swapped back in place. */
+			if (bpf_link_update(ifc->root_link_fd, ifc->cur.prog_fd, NULL))
+				err = pn_fail(-errno,
+					      IFACE_FMT ": cannot swap root link %u back to the "
+							"dispatcher: %s",
+					      IFACE_ARGS(ifc), p.link.id, strerror(errno));
+			else
+				*evicted = p.other_prog_id;
+			break;
+		}
+		err = xdp_evict_foreign(ifc, &ns, evicted);
+		if (!err)
+			err = reattach_detached(ifc, &ns, &p, &report);
+		break;
+	}
+	pn_netns_close(&ns);
+	return err;
+}
+
+int pn_iface__take_back(struct pn_iface *ifc, __u32 *evicted_prog_id)
+{
+	__u32 evicted;
+	int err;
+
+	pn_error_clear();
+	pthread_mutex_lock(&ifc->lock);
+	err = take_back_locked(ifc, &evicted);
+	pthread_mutex_unlock(&ifc->lock);
+	if (evicted_prog_id)
+		*evicted_prog_id = evicted;
+	return err;
+}

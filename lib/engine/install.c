@@ -126,6 +126,35 @@ int pn_engine__install(struct pn_engine *e, const struct pn_iface_ref *ref, enum
 	return with_new_iface(e, ref, install_locked, &mode, ifacep);
 }
 
+struct take_over {
+	enum pn_xdp_mode mode;
+	__u32 evicted;
+};
+
+static int take_over_locked(struct pn_iface *ifc, const struct resolved *r, void *arg)
+{
+	struct take_over *t = arg;
+	int err = missing_feature(ifc->engine, ifc);
+
+	/* Checked before anything goes: a kernel that cannot run plugnet keeps what it has. */
+	if (!err)
+		err = xdp_evict_foreign(ifc, &r->ns, &t->evicted);
+	if (!err)
+		err = install_locked(ifc, r, &t->mode);
+	return err;
+}
+
+int pn_engine__take_over(struct pn_engine *e, const struct pn_iface_ref *ref, enum pn_xdp_mode mode,
+			 struct pn_iface **ifacep, __u32 *evicted_prog_id)
+{
+	struct take_over t = {.mode = mode};
+	int err = with_new_iface(e, ref, take_over_locked, &t, ifacep);
+
+	if (evicted_prog_id)
+		*evicted_prog_id = t.evicted;
+	return err;
+}
+
 /*
  * A re-attach interrupted by a crash between pinning link-new and renaming
  * it over link: finish it if the new link holds this interface, else drop

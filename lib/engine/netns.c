@@ -16,7 +16,7 @@
 #include <linux/magic.h>
 
 #include "print.h"
-#include "netns.h"
+#include "plugnet/netns.h"
 
 #define SELF_NS "/proc/thread-self/ns/net"
 

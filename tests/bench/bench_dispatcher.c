@@ -45,7 +45,7 @@
 #include "engine_internal.h"
 #include "plugnet/engine.h"
 #include "plugnet/log.h"
-#include "netns.h"
+#include "plugnet/netns.h"
 #include "rcu_barrier.h"
 #include "dispatcher.h"
 #include "dispatcher.skel.h"

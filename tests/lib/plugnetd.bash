@@ -39,3 +39,67 @@ call() { # socket method path [curl args...]
 	curl -sS --max-time 60 --unix-socket "$sock" -X "$method" -w '\n%{http_code}\n' \
 		"$@" "http://plugnet$path"
 }
+
+# A catalog with drop and pass (the verdicts test programs), and a
+# configuration in $dir whose runtime is curl; extra top-level JSON keys
+# (with a leading comma) come from $1.
+write_config() { # [extra keys]
+	mkdir -p "$dir/programs"
+	cp "$build/tests/progs/verdicts.bpf.o" "$dir/programs/drop.bpf.o"
+	printf '{"program": "xdp_drop"}' >"$dir/programs/drop.json"
+	cp "$build/tests/progs/verdicts.bpf.o" "$dir/programs/pass.bpf.o"
+	printf '{"program": "xdp_pass"}' >"$dir/programs/pass.json"
+	cat >"$dir/plugnetd.json" <<-JSON
+		{
+		  "workload_socket": "$dir/run/plugnet.sock",
+		  "admin_socket": "$dir/run/admin.sock",
+		  "pin_root": "$pin_root",
+		  "state_dir": "$dir/state",
+		  "catalog_dir": "$dir/programs",
+		  "cni_binary": "$(readlink -f "$(command -v curl)")"
+		  ${1:-}
+		}
+	JSON
+}
+
+# A pod as a CNI plugin makes one: its eth0 in its netns, the peer on the host.
+mkpod() { # name n
+	ip netns add "pn-pod-$1"
+	ip link add "pnh-$1" type veth peer name eth0 netns "pn-pod-$1"
+	ip addr add "10.77.$2.1/24" dev "pnh-$1"
+	ip link set "pnh-$1" up
+	ip -n "pn-pod-$1" addr add "10.77.$2.2/24" dev eth0
+	ip -n "pn-pod-$1" link set eth0 up
+	ip -n "pn-pod-$1" link set lo up
+}
+
+# As the runtime (curl on the host is the configured CNI binary), as pod
+# $1 (curl in its netns), or as the admin.
+runtime() { # method path [curl args]
+	call "$dir/run/plugnet.sock" "$@"
+}
+
+as_pod() { # pod method path [curl args]
+	local pod=$1 method=$2 path=$3
+	shift 3
+	ip netns exec "pn-pod-$pod" bash -c "$(declare -f call); call \"\$@\"" _ \
+		"$dir/run/plugnet.sock" "$method" "$path" "$@"
+}
+
+admin() { # method path [curl args]
+	call "$dir/run/admin.sock" "$@"
+}
+
+register() { # pod
+	runtime POST /v1/containers -d "{\"container_id\": \"cid-$1\", \"pod_namespace\": \"default\", \"pod_name\": \"web-$1\", \"netns\": \"/run/netns/pn-pod-$1\"}"
+}
+
+# Does a ping from the host reach pod n's eth0?
+reaches() { # n
+	ping -c 3 -i 0.3 -W 2 "10.77.$1.2" >/dev/null 2>&1
+}
+
+# The "id" of the JSON object printed first by call.
+json_id() { # text
+	sed -n 's/^{"id":"\([^"]*\)".*/\1/p' <<<"$1"
+}

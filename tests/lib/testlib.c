@@ -18,7 +18,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "netns.h"
+#include "plugnet/netns.h"
 #include "testlib.h"
 #include "trail.h"
 

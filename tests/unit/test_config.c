@@ -86,6 +86,8 @@ static void assert_defaults(const struct pn_config *cfg)
 	assert_false(cfg->allow_upload);
 	assert_int_equal(cfg->max_body_bytes, 1 << 20);
 	assert_int_equal(cfg->request_timeout_s, 10);
+	assert_int_equal(cfg->sweep_interval_ms, 1000);
+	assert_false(cfg->slot_counters);
 	assert_null(cfg->uplinks);
 	assert_int_equal(cfg->n_uplinks, 0);
 }
@@ -102,6 +104,8 @@ static void assert_config_equal(const struct pn_config *got, const struct pn_con
 	assert_int_equal(got->allow_upload, want->allow_upload);
 	assert_int_equal(got->max_body_bytes, want->max_body_bytes);
 	assert_int_equal(got->request_timeout_s, want->request_timeout_s);
+	assert_int_equal(got->sweep_interval_ms, want->sweep_interval_ms);
+	assert_int_equal(got->slot_counters, want->slot_counters);
 	assert_int_equal(got->n_uplinks, want->n_uplinks);
 	for (size_t i = 0; i < want->n_uplinks; i++) {
 		assert_string_equal(got->uplinks[i].ifname, want->uplinks[i].ifname);
@@ -163,7 +167,8 @@ static const struct error_case errors[] = {
 	/* Unknown keys, at every level, with their full path. */
 	{"unknown_top", TEXT, "{\"pin_rot\": \"/x\"}", .key = "pin_rot", .rc = -EINVAL,
 	 .has = "key 'pin_rot': unknown key (known here: workload_socket, admin_socket, pin_root, "
-		"state_dir, catalog_dir, metrics_addr, cni_binary, upload, limits, uplinks)"},
+		"state_dir, catalog_dir, metrics_addr, cni_binary, slot_counters, upload, limits, "
+		"uplinks)"},
 	{"unknown_in_upload", TEXT, "{\"upload\": {\"allow_raw\": true}}",
 	 .key = "upload.allow_raw", .rc = -EINVAL,
 	 .has = "key 'upload.allow_raw': unknown key (known here: allow_raw_elf)"},
@@ -259,6 +264,11 @@ static const struct error_case errors[] = {
 	 .key = "limits.max_body_bytes", .rc = -EINVAL,
 	 .has = "key 'limits.max_body_bytes': expected an integer from 4096 to 67108864, got "
 		"1e+300"},
+	{"range_sweep_low", TEXT, "{\"limits\": {\"sweep_interval_ms\": 99}}",
+	 .key = "limits.sweep_interval_ms", .rc = -EINVAL,
+	 .has = "key 'limits.sweep_interval_ms': expected an integer from 100 to 600000, got 99"},
+	{"type_slot_counters", TEXT, "{\"slot_counters\": \"yes\"}", .key = "slot_counters",
+	 .rc = -EINVAL, .has = "key 'slot_counters': expected true or false"},
 	{"range_timeout_zero", TEXT, "{\"limits\": {\"request_timeout_s\": 0}}",
 	 .key = "limits.request_timeout_s", .rc = -EINVAL,
 	 .has = "key 'limits.request_timeout_s': expected an integer from 1 to 600, got 0"},
@@ -580,8 +590,10 @@ static void test_full(void **state)
 		"  \"catalog_dir\": \"/etc/pn/programs\",\n"
 		"  \"metrics_addr\": \"127.0.0.1:9100\",\n"
 		"  \"cni_binary\": \"/usr/libexec/cni/plugnet\",\n"
+		"  \"slot_counters\": true,\n"
 		"  \"upload\": {\"allow_raw_elf\": true},\n"
-		"  \"limits\": {\"max_body_bytes\": 65536, \"request_timeout_s\": 30},\n"
+		"  \"limits\": {\"max_body_bytes\": 65536, \"request_timeout_s\": 30, "
+		"\"sweep_interval_ms\": 250},\n"
 		"  \"uplinks\": [\n"
 		"    {\"ifname\": \"eth0\", \"slot_quota\": 4, \"priority\": {\"min\": 100, "
 		"\"max\": 199}},\n"
@@ -605,6 +617,8 @@ static void test_full(void **state)
 	assert_true(cfg.allow_upload);
 	assert_int_equal(cfg.max_body_bytes, 65536);
 	assert_int_equal(cfg.request_timeout_s, 30);
+	assert_int_equal(cfg.sweep_interval_ms, 250);
+	assert_true(cfg.slot_counters);
 	assert_int_equal(cfg.n_uplinks, 3);
 	/* In file order, whatever the order of their keys; no priority means any. */
 	assert_string_equal(cfg.uplinks[0].ifname, "eth0");
@@ -737,6 +751,24 @@ static void test_small_err_buffer(void **state)
 }
 
 /* A key too long to show whole is cut, and the cut is marked. */
+/* --metrics-addr is checked as the file's key is, and a refusal keeps the old value. */
+static void test_metrics_flag(void **state)
+{
+	struct pn_config cfg;
+	char err[256];
+
+	(void)state;
+	pn_config_defaults(&cfg);
+	assert_int_equal(pn_config_set_metrics_addr(&cfg, "127.0.0.1:9200", err, sizeof(err)), 0);
+	assert_string_equal(cfg.metrics_addr, "127.0.0.1:9200");
+	assert_int_equal(pn_config_set_metrics_addr(&cfg, "0.0.0.0:9200", err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "'0.0.0.0:9200': "));
+	assert_string_equal(cfg.metrics_addr, "127.0.0.1:9200");
+	assert_int_equal(pn_config_set_metrics_addr(&cfg, "", err, sizeof(err)), 0);
+	assert_string_equal(cfg.metrics_addr, "");
+}
+
 static void test_long_unknown_key(void **state)
 {
 	char *name = long_path(300), *text = fill("{\"upload\": {\"%s\": 1}}", name);
@@ -769,6 +801,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_message_format, remove_path),
 		cmocka_unit_test_teardown(test_small_err_buffer, remove_path),
 		cmocka_unit_test_teardown(test_long_unknown_key, remove_path),
+		cmocka_unit_test(test_metrics_flag),
 	};
 	int failed;
 

@@ -12,21 +12,7 @@ setup() {
 	build=${PLUGNET_BUILD:-$PWD/build}
 	dir=$(mktemp -d /tmp/plugnetd-slots.XXXXXX)
 	pin_root=/sys/fs/bpf/plugnet-test-slots
-	mkdir -p "$dir/programs"
-	cp "$build/tests/progs/verdicts.bpf.o" "$dir/programs/drop.bpf.o"
-	printf '{"program": "xdp_drop"}' >"$dir/programs/drop.json"
-	cp "$build/tests/progs/verdicts.bpf.o" "$dir/programs/pass.bpf.o"
-	printf '{"program": "xdp_pass"}' >"$dir/programs/pass.json"
-	cat >"$dir/plugnetd.json" <<-EOF
-		{
-		  "workload_socket": "$dir/run/plugnet.sock",
-		  "admin_socket": "$dir/run/admin.sock",
-		  "pin_root": "$pin_root",
-		  "state_dir": "$dir/state",
-		  "catalog_dir": "$dir/programs",
-		  "cni_binary": "$(readlink -f "$(command -v curl)")"
-		}
-	EOF
+	write_config
 	pid=
 	mkpod a 1
 	mkpod b 2
@@ -37,37 +23,6 @@ teardown() {
 	ip netns del pn-pod-a 2>/dev/null || true
 	ip netns del pn-pod-b 2>/dev/null || true
 	rm -rf "$dir" "$pin_root"
-}
-
-# A pod as a CNI plugin makes one: its eth0 in its netns, the peer on the host.
-mkpod() { # name n
-	ip netns add "pn-pod-$1"
-	ip link add "pnh-$1" type veth peer name eth0 netns "pn-pod-$1"
-	ip addr add "10.77.$2.1/24" dev "pnh-$1"
-	ip link set "pnh-$1" up
-	ip -n "pn-pod-$1" addr add "10.77.$2.2/24" dev eth0
-	ip -n "pn-pod-$1" link set eth0 up
-	ip -n "pn-pod-$1" link set lo up
-}
-
-# As the runtime (curl on the host is the configured CNI binary), or as pod $1.
-runtime() { # method path [curl args]
-	call "$dir/run/plugnet.sock" "$@"
-}
-
-as_pod() { # pod method path [curl args]
-	local pod=$1 method=$2 path=$3
-	shift 3
-	ip netns exec "pn-pod-$pod" bash -c "$(declare -f call); call \"\$@\"" _ \
-		"$dir/run/plugnet.sock" "$method" "$path" "$@"
-}
-
-register() { # pod
-	runtime POST /v1/containers -d "{\"container_id\": \"cid-$1\", \"pod_namespace\": \"default\", \"pod_name\": \"web-$1\", \"netns\": \"/run/netns/pn-pod-$1\"}"
-}
-
-reaches() { # n: does a ping from the host reach pod n's eth0?
-	ping -c 3 -i 0.3 -W 2 "10.77.$1.2" >/dev/null 2>&1
 }
 
 @test "each pod plugs into its own eth0; the other cannot unplug it" {
@@ -132,7 +87,11 @@ reaches() { # n: does a ping from the host reach pod n's eth0?
 	[ "${lines[-1]}" = 400 ]
 	[[ ${lines[0]} == *"is not a catalog program name"* ]]
 	run as_pod a POST /v1/slots -d '{"program": "drop", "target": "uplink:eth0"}'
-	[ "${lines[-1]}" = 501 ]
+	[ "${lines[-1]}" = 403 ]
+	[[ ${lines[0]} == *"uplink 'eth0' is not one containers may plug into"* ]] || { echo "$output"; false; }
+	run as_pod a POST /v1/slots -d '{"program": "drop", "target": "uplink:"}'
+	[ "${lines[-1]}" = 400 ]
+	[[ ${lines[0]} == *"field 'target': 'uplink:' is none of pod, host, uplink:<ifname>"* ]]
 	run as_pod a POST /v1/slots -d '{"program": "drop", "proceed_on": "jump"}'
 	[ "${lines[-1]}" = 400 ]
 	# An unregistered netns is nobody.

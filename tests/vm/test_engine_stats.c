@@ -391,8 +391,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_counts_per_slot_and_verdict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counts_follow_the_attachment, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_counts_survive_a_restart_and_stand_still_when_off,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_counts_survive_a_restart_and_stand_still_when_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counting_off_costs_nothing, setup, teardown),
 	};
 

@@ -265,6 +265,16 @@ int pn_engine__install(struct pn_engine *engine, const struct pn_iface_ref *ref,
 		       enum pn_xdp_mode mode, struct pn_iface **iface);
 
 /*
+ * The admin's override: like install, but a foreign XDP program attached
+ * to the interface (through netlink or through someone else's XDP link)
+ * is detached first; *evicted_prog_id gets its id (0: there was none).
+ * plugnet's own dispatcher is never evicted (-EEXIST: adopt it). If the
+ * install then fails, the interface is left without XDP program.
+ */
+int pn_engine__take_over(struct pn_engine *engine, const struct pn_iface_ref *ref,
+			 enum pn_xdp_mode mode, struct pn_iface **iface, __u32 *evicted_prog_id);
+
+/*
  * Rebuild the view of an installed interface from its pins, without
  * touching traffic. A root link a host tool detached is adopted too
  * (describe then says PN_IFACE_DETACHED, and pn_iface__reattach() heals
@@ -334,6 +344,17 @@ struct pn_reattach_report {
  *            as it was.
  */
 int pn_iface__reattach(struct pn_iface *iface, struct pn_reattach_report *report);
+
+/*
+ * The admin's adopt of a displaced interface: the program that runs
+ * instead of the dispatcher is evicted (an XDP program attached after
+ * the root link was detached is detached; a program swapped into the root
+ * link is swapped out) and the dispatcher runs again with its slots.
+ * *evicted_prog_id: the program evicted (0: none; the interface was only
+ * detached, or attached already). -ENODEV if the interface is gone; the
+ * engine's own dispatcher is never evicted.
+ */
+int pn_iface__take_back(struct pn_iface *iface, __u32 *evicted_prog_id);
 
 /* Detach the dispatcher and release everything: for teardown and admin override only. */
 int pn_iface__remove(struct pn_iface *iface);

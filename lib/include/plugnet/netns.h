@@ -8,8 +8,8 @@
  * Handles are held only for the length of an operation: the engine never
  * keeps a pod's namespace alive after the pod is gone.
  */
-#ifndef PLUGNET_LIB_NETNS_H
-#define PLUGNET_LIB_NETNS_H
+#ifndef PLUGNET_NETNS_H
+#define PLUGNET_NETNS_H
 
 #include <net/if.h>
 #include <linux/types.h>
