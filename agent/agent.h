@@ -36,11 +36,6 @@ struct pn_agent {
 	char catalog_dir[4096];
 	/* Saves run one at a time, so the file always holds the latest registry. */
 	pthread_mutex_t save_lock;
-	/*
-	 * Held from an uplink plug's quota check until its slot is recorded,
-	 * so that two plugs of one owner cannot both pass the check.
-	 */
-	pthread_mutex_t uplink_lock;
 	/* The interfaces a dispatcher is held on (ifaces.h). */
 	struct pn_ifaces *ifaces;
 	struct pn_agent_counters counters;

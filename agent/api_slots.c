@@ -268,6 +268,7 @@ static void plug(struct pn_agent *a, struct pn_caller *caller, const struct pn_a
 	struct pn_slot_spec spec = {};
 	struct pn_container c;
 	char why[1024];
+	bool locked;
 	int ret;
 
 	if (read_plug_request(req, &p, resp) || acting_for(req, caller, p.container_id, resp))
@@ -295,11 +296,11 @@ static void plug(struct pn_agent *a, struct pn_caller *caller, const struct pn_a
 	spec.prog_name = e.program;
 	spec.priority = p.has_priority ? p.priority : e.priority;
 	spec.proceed_on = p.proceed_on ? p.proceed_on : e.proceed_on;
-	if (tg.kind == PN_TARGET_UPLINK)
-		pthread_mutex_lock(&a->uplink_lock);
+	/* An uplink plugnetd does not manage is not configured: may_plug names the rule. */
+	locked = tg.kind == PN_TARGET_UPLINK && !pn_ifaces_lock_uplink(a, tg.uplink);
 	plug_into(a, caller, &c, &p, &tg, &spec, req, resp);
-	if (tg.kind == PN_TARGET_UPLINK)
-		pthread_mutex_unlock(&a->uplink_lock);
+	if (locked)
+		pn_ifaces_unlock_uplink(a, tg.uplink);
 }
 
 static bool callers_own(const void *item, const void *ctx)

@@ -24,6 +24,8 @@ struct entry {
 	bool displaced;
 	bool detached_by_admin;
 	char problem[512];
+	/* Uplinks: held from a plug's quota check until its slot is recorded. */
+	pthread_mutex_t quota_lock;
 };
 
 /* Entries are separately allocated: a borrowed one never moves when the table grows. */
@@ -39,6 +41,12 @@ static const char *const kind_names[] = {
 	[PN_TARGET_HOST] = "host",
 	[PN_TARGET_UPLINK] = "uplink",
 };
+
+static void entry_free(struct entry *e)
+{
+	pthread_mutex_destroy(&e->quota_lock);
+	free(e);
+}
 
 int pn_ifaces_init(struct pn_agent *a)
 {
@@ -67,7 +75,7 @@ void pn_ifaces_close(struct pn_agent *a)
 		return;
 	for (size_t i = 0; i < t->n; i++) {
 		pn_iface__close(t->v[i]->iface);
-		free(t->v[i]);
+		entry_free(t->v[i]);
 	}
 	free(t->v);
 	pthread_cond_destroy(&t->changed);
@@ -149,6 +157,10 @@ static struct entry *add_entry(struct pn_ifaces *t, const struct pn_target *tg)
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
+	if (pthread_mutex_init(&e->quota_lock, NULL)) {
+		free(e);
+		return NULL;
+	}
 	e->kind = tg->kind;
 	if (tg->kind == PN_TARGET_UPLINK)
 		snprintf(e->ifname, sizeof(e->ifname), "%s", tg->uplink);
@@ -235,6 +247,30 @@ static const char *describe_target(struct pn_agent *a, const struct entry *e, ch
 	return buf;
 }
 
+/*
+ * Records can outlive a dispatcher (slots the admin released, then a
+ * detach and a new install): new slots get ids past theirs.
+ */
+static void reserve_recorded_ids(struct pn_agent *a, struct pn_iface *iface)
+{
+	const __u64 netns_id = pn_iface__netns_id(iface);
+	const unsigned int ifindex = pn_iface__ifindex(iface);
+	struct pn_slot_owner *list;
+	__u32 floor = 0;
+	size_t n;
+
+	if (pn_registry__list_slots(a->registry, &list, &n))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (list[i].netns_id == netns_id && list[i].ifindex == ifindex &&
+		    list[i].attach_id >= floor)
+			floor = list[i].attach_id + 1;
+	}
+	free(list);
+	if (floor)
+		pn_iface__reserve_attach_ids(iface, floor);
+}
+
 /* Adopt what plugnet left pinned, else (unless adopt_only) install; e is claimed. */
 static int attach_claimed(struct pn_agent *a, struct entry *e, bool adopt_only, char *err,
 			  size_t err_size)
@@ -258,6 +294,7 @@ static int attach_claimed(struct pn_agent *a, struct entry *e, bool adopt_only, 
 			 pn_last_error());
 		return ret;
 	}
+	reserve_recorded_ids(a, iface);
 	e->iface = iface;
 	e->netns_id = pn_iface__netns_id(iface);
 	e->ifindex = pn_iface__ifindex(iface);
@@ -307,7 +344,7 @@ static int attach_target(struct pn_agent *a, const struct pn_target *tg, bool ad
 		unlink_entry(t, e);
 		pthread_cond_broadcast(&t->changed);
 		pthread_mutex_unlock(&t->lock);
-		free(e);
+		entry_free(e);
 		return ret;
 	}
 	/* An uplink stays listed, with why nothing is held, so that health names it. */
@@ -354,7 +391,7 @@ static int remove_entry(struct pn_agent *a, struct entry *e, char *err, size_t e
 	release_claim(t, e);
 	pthread_mutex_unlock(&t->lock);
 	if (!ret)
-		free(e);
+		entry_free(e);
 	return ret;
 }
 
@@ -582,6 +619,8 @@ int pn_ifaces_adopt(struct pn_agent *a, __u64 netns_id, unsigned int ifindex, __
 					 pn_last_error());
 			else
 				e->iface = iface;
+			if (!ret)
+				reserve_recorded_ids(a, iface);
 		}
 		if (fd >= 0)
 			close(fd);
@@ -711,4 +750,33 @@ cJSON *pn_ifaces_problems(struct pn_agent *a)
 	free(seen);
 	free(info);
 	return arr;
+}
+
+int pn_ifaces_lock_uplink(struct pn_agent *a, const char *uplink)
+{
+	struct pn_target tg = {.kind = PN_TARGET_UPLINK, .uplink = uplink};
+	struct pn_ifaces *t = a->ifaces;
+	struct entry *e;
+
+	pthread_mutex_lock(&t->lock);
+	e = find_target(t, &tg);
+	pthread_mutex_unlock(&t->lock);
+	/* Uplink entries stay for the agent's life: e outlives the unlock. */
+	if (!e)
+		return -ENOENT;
+	pthread_mutex_lock(&e->quota_lock);
+	return 0;
+}
+
+void pn_ifaces_unlock_uplink(struct pn_agent *a, const char *uplink)
+{
+	struct pn_target tg = {.kind = PN_TARGET_UPLINK, .uplink = uplink};
+	struct pn_ifaces *t = a->ifaces;
+	struct entry *e;
+
+	pthread_mutex_lock(&t->lock);
+	e = find_target(t, &tg);
+	pthread_mutex_unlock(&t->lock);
+	if (e)
+		pthread_mutex_unlock(&e->quota_lock);
 }

@@ -92,6 +92,15 @@ int pn_ifaces_adopt(struct pn_agent *agent, __u64 netns_id, unsigned int ifindex
 		    __u32 *evicted_prog_id, char *err, size_t err_size);
 
 /*
+ * Serialise plugs on one uplink from the quota check to the record, so
+ * that two plugs of one owner cannot both pass the check; plugs on other
+ * interfaces go on. -ENOENT: not an uplink plugnetd manages (configured
+ * uplinks always are, attached or not).
+ */
+int pn_ifaces_lock_uplink(struct pn_agent *agent, const char *uplink);
+void pn_ifaces_unlock_uplink(struct pn_agent *agent, const char *uplink);
+
+/*
  * The sweeper's findings (sweeper.h). Displaced: another XDP program took
  * the interface (problem says which; NULL: it is plugnet's again). Lost:
  * the interface vanished; its dispatcher's pins are removed, and an uplink

@@ -365,7 +365,6 @@ static void stop_agent(struct agent_run *run)
 	pn_engine__free(run->agent.engine);
 	pn_registry__free(run->agent.registry);
 	pthread_mutex_destroy(&run->agent.save_lock);
-	pthread_mutex_destroy(&run->agent.uplink_lock);
 	pn_config_free(&run->cfg);
 }
 
@@ -411,8 +410,7 @@ int main(int argc, char **argv)
 		pn_log_error("plugnetd: unexpected argument '%s'", argv[optind]);
 		return EXIT_FAILURE;
 	}
-	if (pthread_mutex_init(&run.agent.save_lock, NULL) ||
-	    pthread_mutex_init(&run.agent.uplink_lock, NULL)) {
+	if (pthread_mutex_init(&run.agent.save_lock, NULL)) {
 		pn_log_error("plugnetd: cannot make a mutex");
 		return EXIT_FAILURE;
 	}
@@ -437,6 +435,5 @@ int main(int argc, char **argv)
 fail:
 	pn_config_free(&run.cfg);
 	pthread_mutex_destroy(&run.agent.save_lock);
-	pthread_mutex_destroy(&run.agent.uplink_lock);
 	return EXIT_FAILURE;
 }

@@ -61,6 +61,8 @@ struct pn_iface {
 	/* The path the caller named the netns by, if any: where to look for it first. */
 	char *netns_hint;
 	enum pn_xdp_mode mode;
+	/* The next plug's attach id is at least this (pn_iface__reserve_attach_ids). */
+	__u32 attach_id_floor;
 	int root_link_fd;
 	int counters_fd;      /* the per-slot counters, shared by every revision */
 	__u32 last_stats_row; /* the counters row handed out last (pn_slots_pick_stats_row) */

@@ -76,7 +76,9 @@ static int plug_locked(struct pn_iface *ifc, const struct pn_slot_spec *spec, __
 {
 	struct pn_engine *e = ifc->engine;
 	struct pn_slot_entry slots[PLUGNET_CONFIG_SLOTS + 1];
-	__u32 id = ifc->cur.cfg.next_attach_id, row;
+	__u32 id = ifc->cur.cfg.next_attach_id > ifc->attach_id_floor ? ifc->cur.cfg.next_attach_id
+								      : ifc->attach_id_floor,
+	      row;
 	struct pn_prog *prog;
 	int err;
 
@@ -122,6 +124,14 @@ static int plug_locked(struct pn_iface *ifc, const struct pn_slot_spec *spec, __
 	if (attach_id)
 		*attach_id = id;
 	return 0;
+}
+
+void pn_iface__reserve_attach_ids(struct pn_iface *ifc, __u32 floor)
+{
+	pthread_mutex_lock(&ifc->lock);
+	if (floor > ifc->attach_id_floor)
+		ifc->attach_id_floor = floor;
+	pthread_mutex_unlock(&ifc->lock);
 }
 
 int pn_iface__plug(struct pn_iface *ifc, const struct pn_slot_spec *spec, __u32 *attach_id)

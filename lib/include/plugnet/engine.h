@@ -293,6 +293,14 @@ int pn_engine__adopt(struct pn_engine *engine, const struct pn_iface_ref *ref,
 int pn_iface__plug(struct pn_iface *iface, const struct pn_slot_spec *spec, __u32 *attach_id);
 int pn_iface__unplug(struct pn_iface *iface, __u32 attach_id);
 /*
+ * Attach ids of the plugs from now on are at least `floor`. Attach ids
+ * never repeat within one dispatcher's life; a caller whose records of
+ * slots outlive a dispatcher (removed, then installed again on the same
+ * interface) reserves the ids those records use, so an old record and a
+ * new slot never share one. Kept in the next revision's configuration.
+ */
+void pn_iface__reserve_attach_ids(struct pn_iface *iface, __u32 floor);
+/*
  * What the interface runs now, slot by slot, and its state. While the
  * root link holds the interface the state comes from the link alone. Once
  * it does not (the kernel reports the same for a detach and for a vanished
