@@ -78,8 +78,9 @@ static int dispatcher_open(const struct pn_iface *ifc, const struct plugnet_disp
 		*why = "not a plugnet dispatcher of this version";
 	} else if (cfg->flags & PLUGNET_DISPATCHER_F_STATS) {
 		err = counters ? bpf_map__reuse_fd(counters, ifc->counters_fd) : -ENOENT;
-		*why = counters ? "cannot use the interface's counters map"
-				: "the object has no counters map, and counting is on";
+		if (err)
+			*why = counters ? "cannot use the interface's counters map"
+					: "the object has no counters map, and counting is on";
 	} else if (counters) {
 		err = bpf_map__set_autocreate(counters, false);
 	}

@@ -5,7 +5,9 @@
  * refuse an extension that changes packet data in place of a function that
  * does not; Debian's 6.1 does not check. So the object itself must show a
  * bpf_xdp_adjust_tail call in every slot stub, and nothing else that
- * moves packet data anywhere.
+ * moves packet data anywhere. The per-packet path is checked here too:
+ * no helper call in the root program, one counters row lookup per slot
+ * and nothing else in the chain that counts.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -24,6 +26,8 @@ struct stub_calls {
 	unsigned int stubs;             /* FUNC symbols named slot<N> in .text */
 	unsigned int stubs_with_call;   /* ... that call bpf_xdp_adjust_tail */
 	unsigned int main_helper_calls; /* helper calls in the XDP program itself */
+	/* In run_counted(), the chain that counts: all helper calls, and the row lookups. */
+	unsigned int counted_helper_calls, counted_lookups;
 };
 
 static bool is_helper_call(const struct bpf_insn *insn, int helper)
@@ -83,6 +87,15 @@ static void scan(struct stub_calls *out)
 		if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx != text_idx)
 			continue;
 		name = elf_strptr(elf, strtab, sym.st_name);
+		if (name && !strcmp(name, "run_counted")) {
+			insn = (const struct bpf_insn *)((const char *)text->d_buf + sym.st_value);
+			for (size_t k = 0; k < sym.st_size / sizeof(*insn); k++) {
+				out->counted_helper_calls += is_helper_call(&insn[k], -1);
+				out->counted_lookups +=
+					is_helper_call(&insn[k], BPF_FUNC_map_lookup_elem);
+			}
+			continue;
+		}
 		if (!name || strncmp(name, "slot", 4))
 			continue;
 		out->stubs++;
@@ -115,9 +128,20 @@ static void test_root_program_calls_no_helpers(void **state)
 	struct stub_calls c;
 
 	(void)state;
-	/* The per-packet path is slot calls and compares only. */
+	/* The per-packet path is slot calls and compares only, unless counting is on. */
 	scan(&c);
 	assert_int_equal(c.main_helper_calls, 0);
+}
+
+static void test_counting_chain_only_looks_up_rows(void **state)
+{
+	struct stub_calls c;
+
+	(void)state;
+	/* Counting on adds one row lookup per slot, and no other helper call. */
+	scan(&c);
+	assert_int_equal(c.counted_lookups, PLUGNET_NUM_STUBS);
+	assert_int_equal(c.counted_helper_calls, PLUGNET_NUM_STUBS);
 }
 
 int main(void)
@@ -125,6 +149,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_stub_declares_packet_changes),
 		cmocka_unit_test(test_root_program_calls_no_helpers),
+		cmocka_unit_test(test_counting_chain_only_looks_up_rows),
 	};
 
 	return cmocka_run_group_tests_name("dispatcher_object", tests, NULL, NULL);

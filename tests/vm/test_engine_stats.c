@@ -18,6 +18,7 @@
 #include <linux/bpf.h>
 
 #include "engine_internal.h" /* pn_engine__new_with_dispatcher(), the dispatcher ABI */
+#include "dispatcher.skel.h"
 #include "dispatcher_nocounters.skel.h"
 #include "verdicts.skel.h"
 #include "testlib.h"
@@ -386,6 +387,46 @@ static void test_counting_off_costs_nothing(void **state)
 	tl_iface_teardown(&nc);
 }
 
+/*
+ * A dispatcher of protocol version 1 (before the counters) on the pinned
+ * root link: adopt refuses it and names both versions. It is this build's
+ * object with version 1 in its header, which is what adopt reads first.
+ */
+static void test_adopt_refuses_an_older_version(void **state)
+{
+	struct pn_iface_ref ref = {.netns_fd = fx.nsfd, .ifname = fx.a};
+	LIBBPF_OPTS(bpf_link_update_opts, opts, .flags = BPF_F_REPLACE);
+	struct plugnet_dispatcher *old;
+	char path[512];
+	int link_fd, cur_fd, err;
+
+	(void)state;
+	old = plugnet_dispatcher__open();
+	assert_non_null(old);
+	old->rodata->plugnet_cfg.version = 1;
+	tl_assert_ok(plugnet_dispatcher__load(old), "load a version 1 dispatcher");
+	snprintf(path, sizeof(path), "%s/link", pn_iface__pin_dir(fx.iface));
+	link_fd = bpf_obj_get(path);
+	assert_true(link_fd >= 0);
+	cur_fd = tl_dispatcher_fd(fx.iface, NULL);
+	assert_true(cur_fd >= 0);
+	opts.old_prog_fd = (__u32)cur_fd;
+	err = bpf_link_update(link_fd, bpf_program__fd(old->progs.plugnet_root), &opts);
+	close(cur_fd);
+	close(link_fd);
+	tl_assert_ok(err ? -errno : 0, "swap the root link to the version 1 dispatcher");
+
+	pn_engine__free(fx.engine);
+	fx.iface = NULL;
+	tl_assert_ok(pn_engine__new(fx.pin_root, &fx.engine), "new engine");
+	assert_int_equal(pn_engine__adopt(fx.engine, &ref, &fx.iface), -EPROTONOSUPPORT);
+	assert_null(fx.iface);
+	tl_assert_contains(pn_last_error(), "a plugnet dispatcher of version 1; this engine "
+					    "adopts version 2 only");
+	tl_assert_contains(pn_last_error(), "interface 'st0'");
+	plugnet_dispatcher__destroy(old);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +435,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_counts_survive_a_restart_and_stand_still_when_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counting_off_costs_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adopt_refuses_an_older_version, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("engine_stats", tests, NULL, NULL);
