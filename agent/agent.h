@@ -34,6 +34,7 @@ struct pn_agent {
 	char state_path[4200];
 	char audit_path[4200];
 	char catalog_dir[4096];
+	bool allow_upload; /* plugs may upload an ELF object (upload.allow_raw_elf) */
 	/* Saves run one at a time, so the file always holds the latest registry. */
 	pthread_mutex_t save_lock;
 	/* The interfaces a dispatcher is held on (ifaces.h). */

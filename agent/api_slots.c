@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <limits.h>
+
 #include <microhttpd.h>
+#include <openssl/evp.h>
 
 #include "api_routes.h"
 #include "caller.h"
@@ -86,6 +89,9 @@ static unsigned int plug_status(int err)
 
 struct plug_request {
 	char program[PN_CATALOG_NAME_MAX + 1];
+	/* An uploaded object (policy permitting): then `program` names the program in it. */
+	unsigned char *elf;
+	size_t elf_size;
 	char target[32];
 	char container_id[PN_ID_MAX];
 	bool has_priority;
@@ -93,11 +99,50 @@ struct plug_request {
 	__u32 proceed_on;
 };
 
+/* "elf_base64": an ELF object uploaded whole, decoded into p->elf. */
+static int read_upload(const struct pn_api_request *req, const cJSON *body, struct plug_request *p,
+		       struct pn_api_response *resp)
+{
+	const cJSON *b64 = cJSON_GetObjectItemCaseSensitive(body, "elf_base64");
+	size_t len, pad = 0;
+	int n;
+
+	if (!b64)
+		return 0;
+	if (!cJSON_IsString(b64) || !b64->valuestring || !(len = strlen(b64->valuestring)) ||
+	    len % 4 || len > INT_MAX) {
+		pn_api_error(resp, MHD_HTTP_BAD_REQUEST, "bad-field", NULL,
+			     "%s %s: field 'elf_base64': expected the object in base64 (RFC 4648, "
+			     "padded)",
+			     req->method, req->path);
+		return -EINVAL;
+	}
+	p->elf = malloc(len / 4 * 3 + 1);
+	if (!p->elf) {
+		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", NULL,
+			     "%s %s: out of memory", req->method, req->path);
+		return -ENOMEM;
+	}
+	n = EVP_DecodeBlock(p->elf, (const unsigned char *)b64->valuestring, (int)len);
+	if (n < 0) {
+		free(p->elf);
+		p->elf = NULL;
+		pn_api_error(resp, MHD_HTTP_BAD_REQUEST, "bad-field", NULL,
+			     "%s %s: field 'elf_base64': not valid base64", req->method, req->path);
+		return -EINVAL;
+	}
+	/* EVP_DecodeBlock counts the padding as data: the '=' take bytes back. */
+	for (size_t i = len; i > len - 2 && b64->valuestring[i - 1] == '='; i--)
+		pad++;
+	p->elf_size = (size_t)n - pad;
+	return 0;
+}
+
 static int read_plug_request(const struct pn_api_request *req, struct plug_request *p,
 			     struct pn_api_response *resp)
 {
-	static const char *const fields[] = {"program",    "target",       "priority",
-					     "proceed_on", "container_id", NULL};
+	static const char *const fields[] = {"program",      "target",     "priority", "proceed_on",
+					     "container_id", "elf_base64", NULL};
 	char proceed[64];
 	const cJSON *prio;
 	cJSON *body = pn_body_object(req, fields, resp);
@@ -116,6 +161,8 @@ static int read_plug_request(const struct pn_api_request *req, struct plug_reque
 	if (!ret)
 		ret = pn_body_string(req, body, "proceed_on", false, proceed, sizeof(proceed),
 				     resp);
+	if (!ret)
+		ret = read_upload(req, body, p, resp);
 	if (!ret && proceed[0] && pn_proceed_on_parse(proceed, &p->proceed_on)) {
 		pn_api_error(resp, MHD_HTTP_BAD_REQUEST, "bad-field", NULL,
 			     "%s %s: field 'proceed_on': '%s' is not a list of aborted, drop, "
@@ -137,6 +184,10 @@ static int read_plug_request(const struct pn_api_request *req, struct plug_reque
 		}
 	}
 	cJSON_Delete(body);
+	if (ret) {
+		free(p->elf);
+		p->elf = NULL;
+	}
 	return ret;
 }
 
@@ -271,29 +322,52 @@ static void plug(struct pn_agent *a, struct pn_caller *caller, const struct pn_a
 	bool locked;
 	int ret;
 
-	if (read_plug_request(req, &p, resp) || acting_for(req, caller, p.container_id, resp))
+	if (read_plug_request(req, &p, resp))
 		return;
+	if (acting_for(req, caller, p.container_id, resp))
+		goto out;
 	if (parse_target(p.target, caller->container_id, &tg)) {
 		pn_api_error(resp, MHD_HTTP_BAD_REQUEST, "bad-field", NULL,
 			     "%s %s: field 'target': '%s' is none of pod, host, uplink:<ifname>",
 			     req->method, req->path, p.target);
-		return;
+		goto out;
 	}
-	ret = pn_catalog_lookup(a->catalog_dir, p.program, &e, why, sizeof(why));
-	if (ret) {
-		pn_api_error(resp, ret == -ENOENT ? MHD_HTTP_NOT_FOUND : MHD_HTTP_BAD_REQUEST,
-			     ret == -ENOENT ? "unknown-program" : "bad-program", NULL, "%s %s: %s",
-			     req->method, req->path, why);
-		return;
+	if (p.elf && !a->allow_upload) {
+		pn_api_error(resp, MHD_HTTP_FORBIDDEN, "upload-refused", NULL,
+			     "%s %s: uploading an ELF object is off by this node's policy "
+			     "(upload.allow_raw_elf); plug a catalog program by name",
+			     req->method, req->path);
+		goto out;
+	}
+	if (!p.elf) {
+		ret = pn_catalog_lookup(a->catalog_dir, p.program, &e, why, sizeof(why));
+		if (ret) {
+			pn_api_error(resp,
+				     ret == -ENOENT ? MHD_HTTP_NOT_FOUND : MHD_HTTP_BAD_REQUEST,
+				     ret == -ENOENT ? "unknown-program" : "bad-program", NULL,
+				     "%s %s: %s", req->method, req->path, why);
+			goto out;
+		}
 	}
 	if (pn_registry__find_container(a->registry, caller->container_id, &c)) {
 		pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL,
 			     "%s %s: no registered container '%s'", req->method, req->path,
 			     caller->container_id);
-		return;
+		goto out;
 	}
-	spec.elf_path = e.path;
-	spec.prog_name = e.program;
+	if (p.elf) {
+		/* Recorded as what it is: not a catalog program. */
+		snprintf(e.program, sizeof(e.program), "%.63s", p.program);
+		snprintf(p.program, sizeof(p.program), "upload:%.50s", e.program);
+		spec.elf = p.elf;
+		spec.elf_size = p.elf_size;
+		spec.prog_name = e.program;
+		e.priority = 0;
+		e.proceed_on = 0;
+	} else {
+		spec.elf_path = e.path;
+		spec.prog_name = e.program;
+	}
 	spec.priority = p.has_priority ? p.priority : e.priority;
 	spec.proceed_on = p.proceed_on ? p.proceed_on : e.proceed_on;
 	/* An uplink plugnetd does not manage is not configured: may_plug names the rule. */
@@ -301,6 +375,8 @@ static void plug(struct pn_agent *a, struct pn_caller *caller, const struct pn_a
 	plug_into(a, caller, &c, &p, &tg, &spec, req, resp);
 	if (locked)
 		pn_ifaces_unlock_uplink(a, tg.uplink);
+out:
+	free(p.elf);
 }
 
 static bool callers_own(const void *item, const void *ctx)

@@ -286,6 +286,7 @@ static int setup_agent(struct agent_run *run)
 	}
 	a->runtime_rule.cni_binary = run->cfg.cni_binary;
 	snprintf(a->catalog_dir, sizeof(a->catalog_dir), "%s", run->cfg.catalog_dir);
+	a->allow_upload = run->cfg.allow_upload;
 	memcpy(a->runtime_rule.pod_cgroup_markers, pod_cgroup_markers, sizeof(pod_cgroup_markers));
 	ret = pn_engine__new(run->cfg.pin_root, &a->engine);
 	if (ret) {

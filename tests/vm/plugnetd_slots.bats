@@ -145,3 +145,30 @@ teardown() {
 	run as_pod a GET /v1/slots
 	[ "${lines[0]}" = '[]' ]
 }
+
+@test "raw ELF uploads are refused unless the policy allows them" {
+	start
+	register a
+	elf=$(base64 -w0 "$build/tests/progs/verdicts.bpf.o")
+	printf '{"program": "xdp_drop", "elf_base64": "%s"}' "$elf" >"$dir/upload.json"
+	run as_pod a POST /v1/slots -d @"$dir/upload.json"
+	[ "${lines[-1]}" = 403 ]
+	[[ ${lines[0]} == *"uploading an ELF object is off by this node's policy (upload.allow_raw_elf)"* ]]
+	reaches 1
+	stop
+
+	write_config ', "upload": {"allow_raw_elf": true}'
+	start
+	run as_pod a POST /v1/slots -d '{"program": "xdp_drop", "elf_base64": "not base64!"}'
+	[ "${lines[-1]}" = 400 ]
+	[[ ${lines[0]} == *"field 'elf_base64'"* ]]
+	run as_pod a POST /v1/slots -d @"$dir/upload.json"
+	[ "${lines[-1]}" = 201 ] || { echo "$output"; cat "$dir/log"; false; }
+	[[ ${lines[0]} == *'"program":"upload:xdp_drop"'* ]]
+	! reaches 1
+	# A program the object does not hold is named, with the ones it does.
+	printf '{"program": "xdp_nope", "elf_base64": "%s"}' "$elf" >"$dir/upload.json"
+	run as_pod a POST /v1/slots -d @"$dir/upload.json"
+	[ "${lines[-1]}" = 422 ] || { echo "$output"; false; }
+	[[ ${lines[0]} == *"xdp_nope"* ]]
+}
