@@ -20,6 +20,7 @@
 #include "catalog.h"
 #include "json_body.h"
 #include "plugnet/engine.h"
+#include "plugnet/log.h"
 #include "plugnet/xdp_action.h"
 #include "pod_ifaces.h"
 
@@ -309,17 +310,22 @@ static void unplug(struct pn_agent *a, struct pn_caller *caller, const char *id,
 			     req->method, req->path, why);
 		return;
 	}
-	/* Found, and the caller may: unplug it from its owner's interface. */
-	if (pn_registry__remove_slot(a->registry, netns, ifindex, attach, &s)) {
+	if (pn_registry__find_slot(a->registry, netns, ifindex, attach, &s)) {
 		pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL,
 			     "%s %s: slot %s went away meanwhile", req->method, req->path, id);
 		return;
 	}
 	/*
+	 * The kernel first, the record second. Any request's save writes the
+	 * registry as it is at that moment: a record dropped before the
+	 * unplug, and put back when the unplug fails, could be missing from
+	 * the file when a crash follows, and the slot would lose its owner
+	 * although its unplug was never acknowledged.
+	 *
 	 * No handle: the pod's interface could not be adopted (its netns went
-	 * away with its slots), so only the record is left to drop.
+	 * away with its slots), so only the record is left to drop. A released
+	 * slot left the kernel already: the owner's unplug acknowledges it.
 	 */
-	/* A released slot left the kernel already: the owner's unplug acknowledges it. */
 	iface = s.released ? NULL : pn_pod_get(a, s.container_id);
 	ret = iface ? pn_iface__unplug(iface, attach) : 0;
 	if (iface)
@@ -328,9 +334,15 @@ static void unplug(struct pn_agent *a, struct pn_caller *caller, const char *id,
 	if (ret == -ENOENT)
 		ret = 0;
 	if (ret) {
-		(void)pn_registry__add_slot(a->registry, &s);
 		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "unplug-failed", NULL,
 			     "%s %s: %s", req->method, req->path, pn_last_error());
+		return;
+	}
+	/* A concurrent unplug of the same slot took it: it is gone, the other one answers for it.
+	 */
+	if (pn_registry__remove_slot(a->registry, netns, ifindex, attach, &s)) {
+		pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL,
+			     "%s %s: slot %s went away meanwhile", req->method, req->path, id);
 		return;
 	}
 	if (pn_agent_save_state(a, why, sizeof(why))) {
@@ -379,13 +391,14 @@ static void release(struct pn_agent *a, const char *id, const struct pn_api_requ
 			     req->method, req->path, why);
 		return;
 	}
-	ret = pn_registry__release_slot(a->registry, netns, ifindex, attach, reason, &s);
-	if (ret) {
-		pn_api_error(resp, ret == -EALREADY ? MHD_HTTP_CONFLICT : MHD_HTTP_NOT_FOUND,
-			     ret == -EALREADY ? "already-released" : "not-found", NULL,
-			     ret == -EALREADY ? "%s %s: slot %s was released already"
-					      : "%s %s: slot %s went away meanwhile",
-			     req->method, req->path, id);
+	if (pn_registry__find_slot(a->registry, netns, ifindex, attach, &s)) {
+		pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL,
+			     "%s %s: slot %s went away meanwhile", req->method, req->path, id);
+		return;
+	}
+	if (s.released) {
+		pn_api_error(resp, MHD_HTTP_CONFLICT, "already-released", NULL,
+			     "%s %s: slot %s was released already", req->method, req->path, id);
 		return;
 	}
 	if (!pn_registry__find_container(a->registry, s.container_id, &c))
@@ -399,28 +412,41 @@ static void release(struct pn_agent *a, const char *id, const struct pn_api_requ
 	entry.uid = peer.uid;
 	/* On the record first: an override that cannot be audited does not happen. */
 	if (pn_audit_append(a->audit_path, &entry, why, sizeof(why))) {
-		s.released = false;
-		(void)pn_registry__remove_slot(a->registry, netns, ifindex, attach, NULL);
-		(void)pn_registry__add_slot(a->registry, &s);
 		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "audit", NULL,
 			     "%s %s: not released: %s", req->method, req->path, why);
 		return;
 	}
+	/*
+	 * Out of the kernel before it is marked: any request's save writes the
+	 * registry as it is, and a mark taken back after a failed unplug could
+	 * be in the file when a crash follows, losing a slot that was never
+	 * released. A slot already gone from the kernel (a concurrent unplug
+	 * or release took it) is marked if its record is still there.
+	 */
 	iface = pn_pod_get(a, s.container_id);
 	ret = iface ? pn_iface__unplug(iface, attach) : 0;
 	if (iface)
 		pn_pod_put(a);
-	if (ret) {
-		/* Still in the kernel: it stays its owner's, unreleased, and the log says so. */
+	if (ret && ret != -ENOENT) {
+		/* Still in the kernel and still its owner's, and the log says so. */
+		char audit_err[512];
+
 		snprintf(why, sizeof(why), "%s", pn_last_error());
-		s.released = false;
-		s.released_reason[0] = '\0';
-		(void)pn_registry__remove_slot(a->registry, netns, ifindex, attach, NULL);
-		(void)pn_registry__add_slot(a->registry, &s);
 		entry.action = "release-failed";
-		(void)pn_audit_append(a->audit_path, &entry, owner, sizeof(owner));
+		if (pn_audit_append(a->audit_path, &entry, audit_err, sizeof(audit_err)))
+			pn_log_error("%s %s: %s; and the release-failed line: %s", req->method,
+				     req->path, why, audit_err);
 		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "release-failed", NULL,
 			     "%s %s: %s", req->method, req->path, why);
+		return;
+	}
+	ret = pn_registry__release_slot(a->registry, netns, ifindex, attach, reason, &s);
+	if (ret) {
+		pn_api_error(resp, ret == -EALREADY ? MHD_HTTP_CONFLICT : MHD_HTTP_NOT_FOUND,
+			     ret == -EALREADY ? "already-released" : "not-found", NULL,
+			     ret == -EALREADY ? "%s %s: slot %s was released already"
+					      : "%s %s: slot %s went away meanwhile",
+			     req->method, req->path, id);
 		return;
 	}
 	/* Out of the kernel and marked released; only the file lags if this fails. */

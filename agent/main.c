@@ -16,6 +16,7 @@
 #include "api_server.h"
 #include "config.h"
 #include "pod_ifaces.h"
+#include "reconcile.h"
 #include "registry.h"
 #include "plugnet/engine.h"
 #include "plugnet/log.h"
@@ -118,9 +119,10 @@ static int start_server(struct agent_run *run, const char *path, mode_t mode,
 }
 
 /*
- * Take over the dispatchers of the registered containers again. One that
- * cannot be (its pod went away while plugnetd was down) is reported, not
- * fatal: the others keep being served.
+ * Take over the dispatchers of the registered containers again, and bring
+ * their slots and the registry together. One that cannot be (its pod went
+ * away while plugnetd was down) is reported, not fatal: the others keep
+ * being served.
  */
 static void adopt_pods(struct pn_agent *a)
 {
@@ -133,8 +135,21 @@ static void adopt_pods(struct pn_agent *a)
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (pn_pod_attach(a, &list[i], err, sizeof(err)))
+		struct pn_iface *iface;
+		char what[3 * PN_ID_MAX];
+
+		if (pn_pod_attach(a, &list[i], err, sizeof(err))) {
 			pn_log_warn("%s/%s: %s", list[i].pod_namespace, list[i].pod_name, err);
+			continue;
+		}
+		/* Before the API serves: a SIGKILL may have left kernel and file apart. */
+		snprintf(what, sizeof(what), "%s/%s %s", list[i].pod_namespace, list[i].pod_name,
+			 list[i].ifname);
+		iface = pn_pod_get(a, list[i].container_id);
+		if (iface && pn_reconcile_iface(a, iface, what, err, sizeof(err)))
+			pn_log_warn("%s", err);
+		if (iface)
+			pn_pod_put(a);
 	}
 	free(list);
 }
