@@ -12,8 +12,9 @@
  * the even ones call from inside their pod (the container itself), the
  * odd ones from the host naming their container (the runtime; the
  * configuration's cni_binary must be this program). Meanwhile it SIGKILLs
- * plugnetd at request counts and delays drawn from the seed, and starts
- * it again. The kills come in three kinds, taken in turn: right after a
+ * plugnetd, once in each of --kills equal stretches of the run, at a
+ * request count and a delay drawn from the seed, and starts it again.
+ * The kills come in three kinds, taken in turn: right after a
  * root link changed its program (so that the kill lands between the
  * engine's change of the kernel and the state file's save), at a random
  * moment, and at a random moment followed by a second kill while the new
@@ -68,13 +69,14 @@
 #include "dispatcher.h"
 #include "testlib.h"
 
-#define N_PODS_MAX   8
-#define MAX_RECS     512
-#define MAX_KILLS    64
-#define LIVE_MAX     8   /* slots a client keeps at most: unplugs keep up with plugs */
-#define REPLY_MAX    (1 << 20)
-#define REQ_TIMEOUT  120 /* seconds: a request plugnetd does not answer by then is a failure */
-#define SETTLE_TRIES 75  /* checks 200 ms apart: replaced revisions are released in the background */
+#define N_PODS_MAX  8
+#define MAX_RECS    512
+#define MAX_KILLS   64
+#define LIVE_MAX    8 /* slots a client keeps at most: unplugs keep up with plugs */
+#define REPLY_MAX   (1 << 20)
+#define REQ_TIMEOUT 120 /* seconds: a request plugnetd does not answer by then is a failure */
+/* Checks 200 ms apart: replaced revisions leave the kernel in the background. */
+#define SETTLE_TRIES 75
 
 /* --- shared between the driver and its clients ------------------------------------ */
 
@@ -93,7 +95,8 @@ struct client {
 	atomic_int idle; /* paused, or done: nothing in flight */
 	atomic_int done;
 	unsigned int issued, plugs_acked, unplugs_acked, unanswered;
-	unsigned int unanswered_plugs; /* since the last check: slots no one knows may come from these */
+	/* Since the last check: a slot no one knows of may come from one of these. */
+	unsigned int unanswered_plugs;
 	char failure[1024];
 	char dropped[1024]; /* a request left unanswered by a plugnetd no one killed */
 	size_t n_recs;
@@ -291,22 +294,22 @@ static int sock_connect(const char *path)
 
 /*
  * Send one request on fd (closed here) and read the whole reply. 0 only
- * for a complete reply (status line, headers, Content-Length bytes of
- * body); a connection that ends before is -ECONNRESET, a timeout -ETIMEDOUT.
+ * for a complete reply: status line, headers, and as many bytes of body
+ * as Content-Length says. Otherwise -EPIPE (the request could not be
+ * sent), the recv error, -ENODATA (the connection ended before the
+ * headers did), -ECONNRESET (before the body did), -EPROTO (no
+ * Content-Length) or -ETIMEDOUT.
  */
-static int exchange(int fd, const char *method, const char *path, const char *body,
-		    struct reply *r)
+static int exchange(int fd, const char *method, const char *path, const char *body, struct reply *r)
 {
 	size_t blen = body ? strlen(body) : 0, len = 0, cap = 65536;
 	char *head, *buf = malloc(cap);
 	const char *cl, *end;
+	double t0 = now_s();
 	int n, err = 0;
 	ssize_t got;
 
-	double t0 = now_s();
-
-	r->status = 0;
-	r->body = NULL;
+	*r = (struct reply){};
 	n = asprintf(&head,
 		     "%s %s HTTP/1.1\r\nHost: plugnet\r\nConnection: close\r\n"
 		     "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
@@ -374,8 +377,7 @@ static int http(const char *sock, const char *method, const char *path, const ch
 {
 	int fd = sock_connect(sock);
 
-	r->status = 0;
-	r->body = NULL;
+	*r = (struct reply){};
 	return fd < 0 ? fd : exchange(fd, method, path, body, r);
 }
 
@@ -481,7 +483,8 @@ static size_t live_count(const struct client *c)
 	return n;
 }
 
-static void client_fail(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void client_fail(struct client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 static void client_fail(struct client *c, const char *fmt, ...)
 {
 	va_list ap;
@@ -515,8 +518,8 @@ static int client_plug(struct driver *d, size_t i, int fd, unsigned int killed, 
 
 	snprintf(body, sizeof(body), "{\"program\": \"%s\", \"priority\": %u%s%s%s}",
 		 rng_below(rng, 2) ? "drop" : "pass", rng_below(rng, 100),
-		 p->as_runtime ? ", \"container_id\": \"" : "", p->as_runtime ? p->container_id : "",
-		 p->as_runtime ? "\"" : "");
+		 p->as_runtime ? ", \"container_id\": \"" : "",
+		 p->as_runtime ? p->container_id : "", p->as_runtime ? "\"" : "");
 	c->unanswered_plugs++;
 	err = exchange(fd, "POST", "/v1/slots", body, &r);
 	if (err) {
@@ -532,8 +535,8 @@ static int client_plug(struct driver *d, size_t i, int fd, unsigned int killed, 
 		free(r.body);
 		return -EPROTO;
 	}
-	c->recs[c->n_recs++] = (struct rec){.attach_id = (__u32)attach->valuedouble,
-					    .state = REC_LIVE};
+	c->recs[c->n_recs++] =
+		(struct rec){.attach_id = (__u32)attach->valuedouble, .state = REC_LIVE};
 	c->unanswered_plugs--;
 	c->plugs_acked++;
 	cJSON_Delete(doc);
@@ -821,7 +824,9 @@ static void read_iface(struct driver *d, const struct pod *p, struct kview *k)
 		}
 		/* 0 would mean a kernel that does not say: 6.1 does, and the check must bite. */
 		if (li.type != BPF_LINK_TYPE_TRACING || li.tracing.target_obj_id != root_prog) {
-			why(d, "%s: link %u (type %u) is not an extension of dispatcher %u (target %u)",
+			why(d,
+			    "%s: link %u (type %u) is not an extension of dispatcher %u (target "
+			    "%u)",
 			    slot, li.id, li.type, root_prog, li.tracing.target_obj_id);
 			continue;
 		}
@@ -831,8 +836,8 @@ static void read_iface(struct driver *d, const struct pod *p, struct kview *k)
 				    .prog_id = li.prog_id,
 				    .link_id = li.id};
 		k->n_slots++;
-		if (idset_add(&k->slot_links, li.id) ||
-		    (!idset_has(&k->slot_progs, li.prog_id) && idset_add(&k->slot_progs, li.prog_id)))
+		if (idset_add(&k->slot_links, li.id) || (!idset_has(&k->slot_progs, li.prog_id) &&
+							 idset_add(&k->slot_progs, li.prog_id)))
 			return;
 	}
 }
@@ -862,7 +867,8 @@ static void read_pins(struct driver *d, struct kview *k, bool expect_ifaces)
 		snprintf(path, sizeof(path), "%s/%s", d->pin_root, de->d_name);
 		if (!strcmp(de->d_name, "prog-index")) {
 			fd = bpf_obj_get(path);
-			if (fd < 0 || obj_info(fd, &mi, sizeof(mi)) || strcmp(mi.name, "plugnet_progs"))
+			if (fd < 0 || obj_info(fd, &mi, sizeof(mi)) ||
+			    strcmp(mi.name, "plugnet_progs"))
 				why(d, "%s: not plugnet's program index", path);
 			else
 				k->index_map = mi.id;
@@ -923,7 +929,9 @@ static int record_preexisting(struct driver *d)
 
 static const char *link_type_name(__u32 type)
 {
-	return type == BPF_LINK_TYPE_XDP ? "xdp" : type == BPF_LINK_TYPE_TRACING ? "tracing" : "other";
+	return type == BPF_LINK_TYPE_XDP       ? "xdp"
+	       : type == BPF_LINK_TYPE_TRACING ? "tracing"
+					       : "other";
 }
 
 /*
@@ -987,8 +995,8 @@ static void census(struct driver *d, const struct kview *k)
 		close(fd);
 		ours = idset_has(&k->dispatchers, id) || idset_has(&k->slot_progs, id);
 		if (!ours) {
-			why(d, "census: program %u '%s' (type %u) is not reachable from the pins", id,
-			    pi.name, pi.type);
+			why(d, "census: program %u '%s' (type %u) is not reachable from the pins",
+			    id, pi.name, pi.type);
 			continue;
 		}
 		for (__u32 m = 0; m < pi.nr_map_ids && m < 16; m++) {
@@ -1016,8 +1024,9 @@ static void census(struct driver *d, const struct kview *k)
 			    id, mi.name);
 	}
 	if (rcu_maps != (d->agent > 0 ? 2U : 0U))
-		why(d, "census: %u grace-period barrier maps ('plugnet_rcu', 'plugnet_rcu_in'), "
-		       "with %s plugnetd running",
+		why(d,
+		    "census: %u grace-period barrier maps ('plugnet_rcu', 'plugnet_rcu_in'), "
+		    "with %s plugnetd running",
 		    rcu_maps, d->agent > 0 ? "one" : "no");
 out:
 	idset_free(&links);
@@ -1046,7 +1055,7 @@ static __u64 json_u64(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	return cJSON_IsString(v) ? strtoull(v->valuestring, NULL, 10)
+	return cJSON_IsString(v)   ? strtoull(v->valuestring, NULL, 10)
 	       : cJSON_IsNumber(v) ? (__u64)v->valuedouble
 				   : 0;
 }
@@ -1142,7 +1151,8 @@ static void check_api(struct driver *d, const struct sview *s)
 	int err = http(d->admin, "GET", "/v1/slots", NULL, &r);
 
 	if (err || r.status != 200) {
-		why(d, "GET /v1/slots: %s (status %d)", err ? strerror(-err) : "answered", r.status);
+		why(d, "GET /v1/slots: %s (status %d)", err ? strerror(-err) : "answered",
+		    r.status);
 		free(r.body);
 		return;
 	}
@@ -1186,14 +1196,16 @@ static void check_clients(struct driver *d, const struct sview *s)
 		size_t unknown = 0;
 
 		for (size_t k = 0; k < c->n_recs; k++) {
-			bool there = sview_has(s, p->netns_id, p->ifindex, c->recs[k].attach_id,
-					       false);
+			bool there =
+				sview_has(s, p->netns_id, p->ifindex, c->recs[k].attach_id, false);
 
 			if (c->recs[k].state == REC_LIVE && !there)
-				why(d, "%s: acknowledged plug (attach id %u) is lost", p->container_id,
-				    c->recs[k].attach_id);
+				why(d, "%s: acknowledged plug (attach id %u) is lost",
+				    p->container_id, c->recs[k].attach_id);
 			if (c->recs[k].state == REC_GONE && there)
-				why(d, "%s: acknowledged unplug (attach id %u) is lost: the slot is back",
+				why(d,
+				    "%s: acknowledged unplug (attach id %u) is lost: the slot is "
+				    "back",
 				    p->container_id, c->recs[k].attach_id);
 		}
 		for (size_t k = 0; k < s->n_slots; k++) {
@@ -1221,10 +1233,11 @@ static void sync_clients(struct driver *d, const struct sview *s)
 		const struct pod *p = &d->pods[i];
 
 		for (size_t k = 0; k < c->n_recs; k++) {
-			bool there = sview_has(s, p->netns_id, p->ifindex, c->recs[k].attach_id,
-					       false);
+			bool there =
+				sview_has(s, p->netns_id, p->ifindex, c->recs[k].attach_id, false);
 
-			/* An unanswered unplug went one way or the other; attach ids are never reused. */
+			/* An unanswered unplug went one way or the other; attach ids are never
+			 * reused. */
 			if (c->recs[k].state == REC_MAYBE)
 				c->recs[k].state = there ? REC_LIVE : REC_GONE;
 		}
@@ -1240,7 +1253,8 @@ static void sync_clients(struct driver *d, const struct sview *s)
 	}
 }
 
-/* --- the check ---------------------------------------------------------------------------------- */
+/* --- the check ----------------------------------------------------------------------------------
+ */
 
 static int check_once(struct driver *d, bool expect_ifaces, struct sview *s)
 {
@@ -1318,7 +1332,8 @@ static int check(struct driver *d, const char *label, bool expect_ifaces)
 	return err;
 }
 
-/* --- the run -------------------------------------------------------------------------------------- */
+/* --- the run
+ * -------------------------------------------------------------------------------------- */
 
 static int register_pods(struct driver *d)
 {
@@ -1396,7 +1411,8 @@ static int root_progs(struct driver *d, __u32 *progs)
 	return 0;
 }
 
-/* Busy-wait (the point is to be quick) for a root link to change its program; false at the timeout. */
+/* Busy-wait (the point is to be quick) for a root link to change its program; false at the timeout.
+ */
 static bool wait_swap(struct driver *d)
 {
 	__u32 before[N_PODS_MAX], now[N_PODS_MAX];
@@ -1463,8 +1479,9 @@ static int plan_kills(struct driver *d)
 
 		k->kind = (enum kill_kind)(i % KILL_KINDS);
 		/* After a swap: at once, or up to 2 ms on (the save, the answer). */
-		k->delay_us = k->kind == KILL_AFTER_SWAP ? rng_below(&rng, 2) * rng_below(&rng, 2000)
-							 : rng_below(&rng, 1500000);
+		k->delay_us = k->kind == KILL_AFTER_SWAP
+				      ? rng_below(&rng, 2) * rng_below(&rng, 2000)
+				      : rng_below(&rng, 1500000);
 		k->start_delay_us = rng_below(&rng, 800000);
 	}
 	return 0;
@@ -1491,11 +1508,12 @@ static int wind_down(struct driver *d)
 		char path[128];
 		struct reply u;
 
-		snprintf(path, sizeof(path), "/v1/slots/%s", cJSON_IsString(id) ? id->valuestring : "");
+		snprintf(path, sizeof(path), "/v1/slots/%s",
+			 cJSON_IsString(id) ? id->valuestring : "");
 		err = http(d->admin, "DELETE", path, NULL, &u);
 		if (err || u.status != 200) {
-			say("FAIL: DELETE %s: %s %d %.600s", path, err ? strerror(-err) : "answered",
-			    u.status, u.body ? u.body : "");
+			say("FAIL: DELETE %s: %s %d %.600s", path,
+			    err ? strerror(-err) : "answered", u.status, u.body ? u.body : "");
 			free(u.body);
 			cJSON_Delete(doc);
 			return -EPROTO;
@@ -1508,8 +1526,8 @@ static int wind_down(struct driver *d)
 				char want[128];
 
 				snprintf(want, sizeof(want), "/v1/slots/%llu-%u-%u",
-					 (unsigned long long)d->pods[i].netns_id, d->pods[i].ifindex,
-					 c->recs[k].attach_id);
+					 (unsigned long long)d->pods[i].netns_id,
+					 d->pods[i].ifindex, c->recs[k].attach_id);
 				if (!strcmp(want, path))
 					c->recs[k].state = REC_GONE;
 			}
@@ -1740,9 +1758,12 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"plugnetd", required_argument, NULL, 'p'}, {"config", required_argument, NULL, 'c'},
-		{"log", required_argument, NULL, 'l'},      {"seed", required_argument, NULL, 's'},
-		{"requests", required_argument, NULL, 'r'}, {"kills", required_argument, NULL, 'k'},
+		{"plugnetd", required_argument, NULL, 'p'},
+		{"config", required_argument, NULL, 'c'},
+		{"log", required_argument, NULL, 'l'},
+		{"seed", required_argument, NULL, 's'},
+		{"requests", required_argument, NULL, 'r'},
+		{"kills", required_argument, NULL, 'k'},
 		{},
 	};
 	struct driver d = {.requests = 200, .n_kills = 8};
