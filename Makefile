@@ -180,7 +180,8 @@ TEST_LDLIBS := $(AGENT_LIBS) $(ENGINE_LIBS) $(CMOCKA_LIBS) $(XDP_LIBS)
 TEST_SRCS := $(wildcard tests/unit/test_*.c tests/host/test_*.c tests/vm/test_*.c tests/bench/bench_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TSAN_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%.tsan,$(wildcard tests/*/test_*_threads.c))
-TOOL_BINS := $(BUILD)/tests/ext-probe $(BUILD)/tests/demo_engine
+TOOL_BINS := $(BUILD)/tests/ext-probe $(BUILD)/tests/demo_engine $(BUILD)/tests/crash-loop \
+	$(BUILD)/tests/plugnetd-san
 
 $(BUILD)/tests/%.tsan: $(BUILD)/tsan/tests/%.o $(TEST_TSAN_LIBS)
 	$(call msg,LINK,$@)
@@ -195,6 +196,15 @@ $(BUILD)/tests/demo_engine: $(BUILD)/san/tests/demo_engine.o $(TEST_SAN_LIBS)
 	$(Q)mkdir -p $(@D) && $(CC) $(SAN) -o $@ $^ $(TEST_LDLIBS)
 
 $(BUILD)/tests/ext-probe: $(BUILD)/san/tests/lib/ext_probe.o $(TEST_SAN_LIBS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN) -o $@ $^ $(TEST_LDLIBS)
+
+# plugnetd itself under ASan and UBSan, for the tests that drive it hardest.
+$(BUILD)/tests/plugnetd-san: $(call obj,san,$(AGENT_SRCS)) $(call lib_engine,san) $(call lib_common,san)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(SAN) -o $@ $^ $(AGENT_LIBS) $(ENGINE_LIBS)
+
+$(BUILD)/tests/crash-loop: $(BUILD)/san/tests/lib/crash_loop.o $(TEST_SAN_LIBS)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(SAN) -o $@ $^ $(TEST_LDLIBS)
 

@@ -22,6 +22,7 @@
 #include "catalog.h"
 #include "json_body.h"
 #include "plugnet/engine.h"
+#include "plugnet/log.h"
 #include "plugnet/xdp_action.h"
 #include "ifaces.h"
 
@@ -434,17 +435,22 @@ static void unplug(struct pn_agent *a, struct pn_caller *caller, const char *id,
 			     req->method, req->path, why);
 		return;
 	}
-	/* Found, and the caller may: unplug it from its owner's interface. */
-	if (pn_registry__remove_slot(a->registry, netns, ifindex, attach, &s)) {
+	if (pn_registry__find_slot(a->registry, netns, ifindex, attach, &s)) {
 		pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL,
 			     "%s %s: slot %s went away meanwhile", req->method, req->path, id);
 		return;
 	}
 	/*
-	 * No handle: the pod's interface could not be adopted (its netns went
-	 * away with its slots), so only the record is left to drop.
+	 * The kernel first, the record second. Any request's save writes the
+	 * registry as it is at that moment: a record dropped before the
+	 * unplug, and put back when the unplug fails, could be missing from
+	 * the file when a crash follows, and the slot would lose its owner
+	 * although its unplug was never acknowledged.
+	 *
+	 * No handle: the interface could not be adopted (its netns went away
+	 * with its slots), so only the record is left to drop. A released
+	 * slot left the kernel already: the owner's unplug acknowledges it.
 	 */
-	/* A released slot left the kernel already: the owner's unplug acknowledges it. */
 	iface = s.released ? NULL : pn_ifaces_get_by_index(a, netns, ifindex);
 	ret = iface ? pn_iface__unplug(iface, attach) : 0;
 	pn_ifaces_put(a, iface);
@@ -453,9 +459,15 @@ static void unplug(struct pn_agent *a, struct pn_caller *caller, const char *id,
 		ret = 0;
 	atomic_fetch_add(ret ? &a->counters.unplug_failures : &a->counters.unplugs, 1);
 	if (ret) {
-		(void)pn_registry__add_slot(a->registry, &s);
 		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "unplug-failed", NULL,
 			     "%s %s: %s", req->method, req->path, pn_last_error());
+		return;
+	}
+	/* A concurrent unplug of the same slot took it: it is gone, the other one answers for it.
+	 */
+	if (pn_registry__remove_slot(a->registry, netns, ifindex, attach, &s)) {
+		pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL,
+			     "%s %s: slot %s went away meanwhile", req->method, req->path, id);
 		return;
 	}
 	if (pn_agent_save_state(a, why, sizeof(why))) {

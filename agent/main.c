@@ -18,6 +18,7 @@
 #include "config.h"
 #include "ifaces.h"
 #include "metrics.h"
+#include "reconcile.h"
 #include "registry.h"
 #include "sweeper.h"
 #include "plugnet/engine.h"
@@ -126,11 +127,46 @@ static int start_server(struct agent_run *run, const char *path, mode_t mode,
 }
 
 /*
- * Take over the dispatchers of the registered containers again, and hold
- * one on every allowed uplink. One that cannot be (its pod went away
- * while plugnetd was down, an uplink is missing or taken) is reported,
- * not fatal: the others keep being served.
+ * Take over the dispatchers of the registered containers again, hold one
+ * on every allowed uplink, and bring their slots and the registry
+ * together. One that cannot be (its pod went away while plugnetd was
+ * down, an uplink is missing or taken) is reported, not fatal: the
+ * others keep being served.
  */
+/*
+ * Before the API serves: a SIGKILL may have left kernel and state file
+ * apart on any interface held (reconcile.h).
+ */
+static void reconcile_all(struct pn_agent *a)
+{
+	struct pn_managed_info *list;
+	char err[1024], what[2 * PN_ID_MAX + IF_NAMESIZE + 16];
+	size_t n;
+
+	if (pn_ifaces_list(a, &list, &n)) {
+		pn_log_error("interface table: out of memory listing it");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct pn_iface *iface;
+
+		if (!list[i].held)
+			continue;
+		iface = pn_ifaces_get_by_index(a, list[i].netns_id, list[i].ifindex);
+		if (!iface)
+			continue;
+		if (list[i].kind == PN_TARGET_UPLINK)
+			snprintf(what, sizeof(what), "uplink %s", list[i].ifname);
+		else
+			snprintf(what, sizeof(what), "container %.12s %s", list[i].container_id,
+				 list[i].ifname);
+		if (pn_reconcile_iface(a, iface, what, err, sizeof(err)))
+			pn_log_warn("%s", err);
+		pn_ifaces_put(a, iface);
+	}
+	free(list);
+}
+
 static void attach_all(struct agent_run *run)
 {
 	struct pn_agent *a = &run->agent;
@@ -162,6 +198,7 @@ static void attach_all(struct agent_run *run)
 			pn_log_warn("%s/%s: %s", list[i].pod_namespace, list[i].pod_name, err);
 	}
 	free(list);
+	reconcile_all(a);
 }
 
 struct unrecorded {

@@ -35,16 +35,12 @@ static int save(struct pn_agent *a, char *err, size_t err_size)
 	return -EPIPE;
 }
 
-/* Put a slot back as it was before a release that did not happen. */
-static void unrelease(struct pn_agent *a, struct pn_slot_owner *s)
-{
-	s->released = false;
-	s->released_reason[0] = '\0';
-	(void)pn_registry__remove_slot(a->registry, s->netns_id, s->ifindex, s->attach_id, NULL);
-	(void)pn_registry__add_slot(a->registry, s);
-}
-
-/* Release one slot: audited, marked, out of the kernel; the caller saves. */
+/*
+ * Release one slot: audited, out of the kernel, then marked; the caller
+ * saves. The kernel goes before the mark: any request's save writes the
+ * registry as it is, and a mark taken back after a failed unplug could be
+ * in the file when a crash follows, losing a slot never released.
+ */
 static int release_one(struct pn_agent *a, const struct pn_admin *admin, __u64 netns_id,
 		       unsigned int ifindex, __u32 attach_id, struct pn_slot_owner *s, char *err,
 		       size_t err_size)
@@ -54,19 +50,18 @@ static int release_one(struct pn_agent *a, const struct pn_admin *admin, __u64 n
 	int ret;
 
 	snprintf(id, sizeof(id), "%llu-%u-%u", (unsigned long long)netns_id, ifindex, attach_id);
-	ret = pn_registry__release_slot(a->registry, netns_id, ifindex, attach_id, admin->reason,
-					s);
-	if (ret) {
-		snprintf(err, err_size,
-			 ret == -EALREADY ? "slot %s was released already" : "no slot %s", id);
-		return ret;
+	if (pn_registry__find_slot(a->registry, netns_id, ifindex, attach_id, s)) {
+		snprintf(err, err_size, "no slot %s", id);
+		return -ENOENT;
+	}
+	if (s->released) {
+		snprintf(err, err_size, "slot %s was released already", id);
+		return -EALREADY;
 	}
 	pn_registry__describe_owner(a->registry, s->container_id, owner, sizeof(owner));
 	ret = audit(a, admin, "release", id, owner, err, err_size);
-	if (ret) {
-		unrelease(a, s);
+	if (ret)
 		return ret;
-	}
 	iface = pn_ifaces_get_by_index(a, netns_id, ifindex);
 	ret = iface ? pn_iface__unplug(iface, attach_id) : 0;
 	pn_ifaces_put(a, iface);
@@ -74,11 +69,18 @@ static int release_one(struct pn_agent *a, const struct pn_admin *admin, __u64 n
 		ret = 0; /* gone from the kernel already */
 	atomic_fetch_add(ret ? &a->counters.unplug_failures : &a->counters.unplugs, 1);
 	if (ret) {
-		/* Still in the kernel: it stays its owner's, unreleased, and the log says so. */
+		/* Still in the kernel and still its owner's, and the log says so. */
 		snprintf(err, err_size, "slot %s: %s", id, pn_last_error());
-		unrelease(a, s);
 		(void)audit(a, admin, "release-failed", id, owner, ignored, sizeof(ignored));
+		return ret;
 	}
+	ret = pn_registry__release_slot(a->registry, netns_id, ifindex, attach_id, admin->reason,
+					s);
+	if (ret)
+		snprintf(err, err_size,
+			 ret == -EALREADY ? "slot %s was released meanwhile"
+					  : "slot %s was unplugged meanwhile",
+			 id);
 	return ret;
 }
 

@@ -366,6 +366,19 @@ int pn_registry__list_slots(struct pn_registry *r, struct pn_slot_owner **listp,
 			(void **)listp, np);
 }
 
+int pn_registry__find_slot(struct pn_registry *r, __u64 netns_id, unsigned int ifindex,
+			   __u32 attach_id, struct pn_slot_owner *out)
+{
+	const struct pn_slot_owner *s;
+
+	pthread_mutex_lock(&r->lock);
+	s = slot_find(r, netns_id, ifindex, attach_id);
+	if (s)
+		*out = *s;
+	pthread_mutex_unlock(&r->lock);
+	return s ? 0 : -ENOENT;
+}
+
 int pn_registry__add_slot(struct pn_registry *r, const struct pn_slot_owner *slot)
 {
 	int ret;

@@ -133,6 +133,9 @@ void pn_registry__describe_owner(struct pn_registry *registry, const char *conta
 
 /* A copy of every slot (free *list). */
 int pn_registry__list_slots(struct pn_registry *registry, struct pn_slot_owner **list, size_t *n);
+/* A copy of one slot. -ENOENT if there is none. */
+int pn_registry__find_slot(struct pn_registry *registry, __u64 netns_id, unsigned int ifindex,
+			   __u32 attach_id, struct pn_slot_owner *out);
 /* Mark a slot released by the admin, with the reason. -ENOENT: no such slot; -EALREADY: released.
  */
 int pn_registry__release_slot(struct pn_registry *registry, __u64 netns_id, unsigned int ifindex,

@@ -231,6 +231,29 @@ static void test_may_change(void **state)
 	pn_registry__free(r);
 }
 
+/* find_slot hands out a copy: the unplug path reads the owner before it touches the kernel. */
+static void test_find_slot(void **state)
+{
+	struct pn_registry *r = populated();
+	struct pn_slot_owner found;
+
+	(void)state;
+	assert_int_equal(pn_registry__find_slot(r, NS_A, 2, 1, &found), 0);
+	assert_string_equal(found.container_id, slot_pod_a.container_id);
+	assert_string_equal(found.program, "ratelimit");
+	assert_false(found.released);
+	/* The same attach id on another interface is another slot. */
+	assert_int_equal(pn_registry__find_slot(r, NS_B, 2, 1, &found), -ENOENT);
+	assert_int_equal(pn_registry__find_slot(r, NS_A, 3, 1, &found), -ENOENT);
+	assert_int_equal(pn_registry__release_slot(r, NS_A, 2, 1, "why", NULL), 0);
+	assert_int_equal(pn_registry__find_slot(r, NS_A, 2, 1, &found), 0);
+	assert_true(found.released);
+	assert_string_equal(found.released_reason, "why");
+	assert_int_equal(pn_registry__remove_slot(r, NS_A, 2, 1, NULL), 0);
+	assert_int_equal(pn_registry__find_slot(r, NS_A, 2, 1, &found), -ENOENT);
+	pn_registry__free(r);
+}
+
 static void test_remove_container_hands_back_its_slots(void **state)
 {
 	struct pn_registry *r = populated();
@@ -350,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_may_plug),
 		cmocka_unit_test(test_uplink_quota),
 		cmocka_unit_test(test_may_change),
+		cmocka_unit_test(test_find_slot),
 		cmocka_unit_test(test_remove_container_hands_back_its_slots),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_json_errors_change_nothing),
