@@ -645,6 +645,8 @@ struct kview {
 	struct kslot slots[N_PODS_MAX * PLUGNET_CONFIG_SLOTS];
 	size_t n_slots;
 	struct idset root_links, dispatchers, slot_links, slot_progs;
+	/* Maps pinned beside an interface's root link: its identity record and counters. */
+	struct idset iface_maps;
 	__u32 index_map;
 };
 
@@ -654,6 +656,7 @@ static void kview_free(struct kview *k)
 	idset_free(&k->dispatchers);
 	idset_free(&k->slot_links);
 	idset_free(&k->slot_progs);
+	idset_free(&k->iface_maps);
 }
 
 static int obj_info(int fd, void *info, __u32 size)
@@ -721,6 +724,24 @@ static const struct pod *pod_by_netns(const struct driver *d, __u64 netns_id)
 	return NULL;
 }
 
+/* <dir>/meta or <dir>/counters: a map of plugnet's, by its name, counted as reachable. */
+static void read_iface_map(struct driver *d, const char *dir, const char *pin, struct kview *k)
+{
+	const char *want = strcmp(pin, "meta") ? "slot_counters" : "plugnet_meta";
+	char path[PATH_MAX + 512];
+	struct bpf_map_info mi;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, pin);
+	fd = bpf_obj_get(path);
+	if (fd < 0 || obj_info(fd, &mi, sizeof(mi)) || strcmp(mi.name, want))
+		why(d, "%s: not plugnet's '%s' map", path, want);
+	else if (idset_add(&k->iface_maps, mi.id))
+		why(d, "%s: out of memory", path);
+	if (fd >= 0)
+		close(fd);
+}
+
 /* One recorded interface's pins: the root link, one revision, its dispatcher and slots. */
 static void read_iface(struct driver *d, const struct pod *p, struct kview *k)
 {
@@ -747,6 +768,10 @@ static void read_iface(struct driver *d, const struct pod *p, struct kview *k)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 		    !strcmp(de->d_name, "link"))
 			continue;
+		if (!strcmp(de->d_name, "meta") || !strcmp(de->d_name, "counters")) {
+			read_iface_map(d, dir, de->d_name, k);
+			continue;
+		}
 		if (sscanf(de->d_name, "rev-%llu", &revision) == 1) {
 			snprintf(rev, sizeof(rev), "%s", de->d_name);
 			n_rev++;
@@ -1009,7 +1034,8 @@ static void census(struct driver *d, const struct kview *k)
 		__u32 id = maps.ids[i];
 		int fd;
 
-		if (idset_has(&d->pre_maps, id) || id == k->index_map || idset_has(&prog_maps, id))
+		if (idset_has(&d->pre_maps, id) || id == k->index_map ||
+		    idset_has(&prog_maps, id) || idset_has(&k->iface_maps, id))
 			continue;
 		fd = bpf_map_get_fd_by_id(id);
 		if (fd < 0)
