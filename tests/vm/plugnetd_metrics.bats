@@ -142,3 +142,17 @@ slot_metric() { # name attach_id [label=value...]
 	[ "$(exposition "$dir/metrics" plugnet_interface_slots interface="$iface")" = 1 ]
 	[ "$(grep -c '^plugnet_slot_' "$dir/metrics")" = 0 ]
 }
+
+@test "label values are escaped: a container id with a quote, a backslash and a newline" {
+	start_metrics --metrics-addr "127.0.0.1:$port"
+	# Container ids are the runtime's to choose: plugnetd takes any bytes (JSON-escaped here).
+	run runtime POST /v1/containers -d '{"container_id": "we\"ird\\id\nx", "pod_namespace": "default", "pod_name": "web-a", "netns": "/run/netns/pn-pod-a"}'
+	[ "${lines[-1]}" = 201 ] || { echo "$output"; cat "$dir/log"; false; }
+	run as_pod a POST /v1/slots -d '{"program": "pass"}'
+	[ "${lines[-1]}" = 201 ] || { echo "$output"; cat "$dir/log"; false; }
+	pings 2
+	scrape
+	grep -qF 'container_id="we\"ird\\id\nx"' "$dir/metrics" || { cat "$dir/metrics"; false; }
+	# The checker unescapes the value: it must come back as the id's own bytes.
+	[ "$(exposition "$dir/metrics" plugnet_slot_packets_total program=pass container_id=$'we"ird\\id\nx')" = 2 ]
+}
