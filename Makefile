@@ -191,6 +191,14 @@ $(BUILD)/tests/%: $(BUILD)/san/tests/%.o $(TEST_SAN_LIBS)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(SAN) -o $@ $^ $(TEST_LDLIBS)
 
+# bench_api sets the engine alone against plugnetd, a release build: it links
+# the release library, without sanitizers, so that both sides run the same
+# engine code. Public headers only, and libcurl as the CNI plugin will use.
+BENCH_API_LIBS := $(shell pkg-config --libs libcurl libcjson 2>/dev/null)
+$(BUILD)/tests/bench/bench_api: $(BUILD)/rel/tests/bench/bench_api.o $(call lib_engine,rel) $(call lib_common,rel)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ $^ $(BENCH_API_LIBS) $(ENGINE_LIBS)
+
 $(BUILD)/tests/demo_engine: $(BUILD)/san/tests/demo_engine.o $(TEST_SAN_LIBS)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(SAN) -o $@ $^ $(TEST_LDLIBS)

@@ -56,9 +56,32 @@ static const struct pn_slot_owner *owner_of(const struct pn_slot_owner *owners, 
 	return NULL;
 }
 
-static cJSON *slot_row(const struct pn_slot_info *si, const struct pn_slot_owner *owner)
+/* The dispatcher's counts of one slot: {"aborted": n, "drop": n, ..., "other": n}. */
+static cJSON *verdicts_json(const struct pn_slot_info *si)
 {
 	cJSON *o = cJSON_CreateObject();
+
+	for (__u32 v = 0; o && v < PN_XDP_VERDICTS; v++) {
+		if (!cJSON_AddNumberToObject(o, pn_xdp_action_name(v), (double)si->verdicts[v])) {
+			cJSON_Delete(o);
+			return NULL;
+		}
+	}
+	if (o && !cJSON_AddNumberToObject(o, "other", (double)si->verdict_other)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * counted: the revision counts per slot (slot_counters); without it there
+ * are no counts to show, and zeros would read as "no traffic".
+ */
+static cJSON *slot_row(const struct pn_slot_info *si, const struct pn_slot_owner *owner,
+		       bool counted)
+{
+	cJSON *o = cJSON_CreateObject(), *verdicts = NULL;
 	char proceed[64];
 
 	pn_proceed_on_format(si->proceed_on, proceed, sizeof(proceed));
@@ -72,6 +95,15 @@ static cJSON *slot_row(const struct pn_slot_info *si, const struct pn_slot_owner
 	    !cJSON_AddNumberToObject(o, "link_id", si->link_id) ||
 	    (owner && (!cJSON_AddStringToObject(o, "program", owner->program) ||
 		       !cJSON_AddStringToObject(o, "container_id", owner->container_id)))) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	if (!counted)
+		return o;
+	verdicts = verdicts_json(si);
+	if (!verdicts || !cJSON_AddNumberToObject(o, "packets", (double)si->packets) ||
+	    !cJSON_AddItemToObject(o, "verdicts", verdicts)) {
+		cJSON_Delete(verdicts);
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -129,7 +161,8 @@ static cJSON *iface_json(struct pn_agent *a, const struct pn_managed_info *m,
 			if (caller->role == PN_ROLE_CONTAINER &&
 			    (!owner || strcmp(owner->container_id, caller->container_id)))
 				continue;
-			ok = cJSON_AddItemToArray(table, slot_row(&info->slots[i], owner));
+			ok = cJSON_AddItemToArray(
+				table, slot_row(&info->slots[i], owner, info->slot_stats));
 		}
 	}
 	if (!ok) {

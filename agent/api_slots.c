@@ -230,6 +230,7 @@ static void record_slot(struct pn_agent *a, struct pn_iface *iface, const struct
 		.priority = priority,
 	};
 	char err[1024];
+	int ret;
 
 	if (tg->kind == PN_TARGET_UPLINK)
 		snprintf(s.uplink, sizeof(s.uplink), "%s", tg->uplink);
@@ -241,7 +242,9 @@ static void record_slot(struct pn_agent *a, struct pn_iface *iface, const struct
 	}
 	/* Not recorded, so not kept: an owner the state file does not know would be lost. */
 	(void)pn_registry__remove_slot(a->registry, s.netns_id, s.ifindex, attach_id, NULL);
-	if (pn_iface__unplug(iface, attach_id))
+	ret = pn_iface__unplug(iface, attach_id);
+	atomic_fetch_add(ret ? &a->counters.unplug_failures : &a->counters.unplugs, 1);
+	if (ret)
 		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "state", NULL,
 			     "%s %s: the slot could not be recorded, and unplugging it failed too: "
 			     "%s",
@@ -454,10 +457,15 @@ static void unplug(struct pn_agent *a, struct pn_caller *caller, const char *id,
 	iface = s.released ? NULL : pn_ifaces_get_by_index(a, netns, ifindex);
 	ret = iface ? pn_iface__unplug(iface, attach) : 0;
 	pn_ifaces_put(a, iface);
+	/*
+	 * Counted only when the engine was asked: an acknowledged release was
+	 * counted by the admin's unplug, and a record without a slot unplugs nothing.
+	 */
+	if (iface && ret != -ENOENT)
+		atomic_fetch_add(ret ? &a->counters.unplug_failures : &a->counters.unplugs, 1);
 	/* The engine has no such slot: it is gone from the kernel already; drop the record. */
 	if (ret == -ENOENT)
 		ret = 0;
-	atomic_fetch_add(ret ? &a->counters.unplug_failures : &a->counters.unplugs, 1);
 	if (ret) {
 		pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "unplug-failed", NULL,
 			     "%s %s: %s", req->method, req->path, pn_last_error());

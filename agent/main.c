@@ -99,6 +99,8 @@ struct agent_run {
 	struct pn_api_server *workload_srv, *admin_srv;
 	struct pn_sweeper *sweeper;
 	struct pn_metrics_server *metrics;
+	/* Where metrics_addr came from, for the message when it cannot be served. */
+	const char *metrics_origin;
 };
 
 static int start_server(struct agent_run *run, const char *path, mode_t mode,
@@ -376,7 +378,7 @@ static int run_agent(struct agent_run *run)
 		ret = pn_metrics_server__start(&run->agent, run->cfg.metrics_addr, &run->metrics,
 					       err, sizeof(err));
 		if (ret)
-			pn_log_error("%s", err);
+			pn_log_error("plugnetd: %s: %s", run->metrics_origin, err);
 	}
 	if (ret)
 		return ret;
@@ -467,6 +469,7 @@ int main(int argc, char **argv)
 			goto fail;
 		}
 	}
+	run.metrics_origin = metrics_addr ? "--metrics-addr" : "metrics_addr of the configuration";
 	ret = run_agent(&run);
 	stop_agent(&run);
 	return ret ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -65,9 +65,11 @@ static int release_one(struct pn_agent *a, const struct pn_admin *admin, __u64 n
 	iface = pn_ifaces_get_by_index(a, netns_id, ifindex);
 	ret = iface ? pn_iface__unplug(iface, attach_id) : 0;
 	pn_ifaces_put(a, iface);
+	/* Counted when the engine was asked and had the slot: what left the kernel here. */
+	if (iface && ret != -ENOENT)
+		atomic_fetch_add(ret ? &a->counters.unplug_failures : &a->counters.unplugs, 1);
 	if (ret == -ENOENT)
 		ret = 0; /* gone from the kernel already */
-	atomic_fetch_add(ret ? &a->counters.unplug_failures : &a->counters.unplugs, 1);
 	if (ret) {
 		/* Still in the kernel and still its owner's, and the log says so. */
 		snprintf(err, err_size, "slot %s: %s", id, pn_last_error());

@@ -90,7 +90,6 @@ static void pod_gone(struct pn_agent *a, const struct pn_container *c, const cha
 
 	pn_log_warn("%s/%s (container %.12s): %s; freeing its slots", c->pod_namespace, c->pod_name,
 		    c->container_id, why);
-	atomic_fetch_add(&a->counters.pods_gone, 1);
 	/* Audited while the registry can still name the owner. */
 	if (!pn_registry__list_slots(a->registry, &slots, &n)) {
 		size_t kept = 0;
@@ -127,6 +126,8 @@ static void pod_gone(struct pn_agent *a, const struct pn_container *c, const cha
 		remove_pins(a, c->netns_id, c->pod_ifindex);
 		remove_pins(a, a->runtime_rule.host_netns_id, c->host_ifindex);
 	}
+	/* Counted once it is done: a scrape that sees the count no longer sees the pod. */
+	atomic_fetch_add(&a->counters.pods_gone, 1);
 }
 
 static void sweep_containers(struct pn_agent *a)

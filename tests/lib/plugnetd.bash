@@ -4,9 +4,10 @@
 # $build (the build directory) and $dir (the test's scratch directory,
 # with plugnetd.json in it), and keep the daemon's pid in $pid.
 
-# Start plugnetd in the background; its stderr goes to $dir/log.
-start() {
-	"$build/plugnetd" --config "$dir/plugnetd.json" 2>>"$dir/log" &
+# Start plugnetd in the background, with extra options if given; its
+# stderr goes to $dir/log.
+start() { # [plugnetd options]
+	"$build/plugnetd" --config "$dir/plugnetd.json" "$@" 2>>"$dir/log" &
 	pid=$!
 	for _ in $(seq 200); do
 		[ -S "$dir/run/admin.sock" ] && return 0
@@ -102,4 +103,41 @@ reaches() { # n
 # The "id" of the JSON object printed first by call.
 json_id() { # text
 	sed -n 's/^{"id":"\([^"]*\)".*/\1/p' <<<"$1"
+}
+
+# --- the metrics endpoint: $port is its TCP port on 127.0.0.1 ---------------
+
+# A TCP port nothing listens on now (the kernel's pick; the test binds it soon after).
+free_port() {
+	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start, then wait for the metrics endpoint, which comes up after the API sockets.
+start_metrics() { # [plugnetd options]
+	start "$@" || return 1
+	for _ in $(seq 200); do
+		curl -s -o /dev/null "http://127.0.0.1:$port/metrics" && return 0
+		sleep 0.05
+	done
+	cat "$dir/log"
+	return 1
+}
+
+# GET /metrics: the body in $dir/metrics, the headers in $dir/headers
+# (without their CRs).
+scrape() {
+	curl -sS --max-time 60 -D "$dir/headers" -o "$dir/metrics" "http://127.0.0.1:$port/metrics" &&
+		sed -i 's/\r$//' "$dir/headers"
+}
+
+# The status code of a response whose headers curl -D wrote to a file.
+status_of() { # headers file
+	sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p' "$1"
+}
+
+# Validate an exposition (exit 1 naming the bad line); with a metric name
+# and LABEL=VALUE filters, print the value of its one matching sample.
+# Debian's python3, where python3-prometheus-client is installed.
+exposition() { # file [name [label=value...]]
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/../lib/check_exposition.py" "$@"
 }

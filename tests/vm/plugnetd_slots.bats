@@ -38,14 +38,14 @@ teardown() {
 	[ "${lines[-1]}" = 201 ] || { echo "$output"; cat "$dir/log"; false; }
 	slot=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' <<<"${lines[0]}")
 	[ -n "$slot" ]
-	! reaches 1
+	! reaches 1 || false
 	reaches 2
 
 	# B cannot unplug A's slot, and gets told whose it is.
 	run as_pod b DELETE "/v1/slots/$slot"
 	[ "${lines[-1]}" = 403 ]
 	[[ ${lines[0]} == *"('drop', pod target) is owned by default/web-a"* ]]
-	! reaches 1
+	! reaches 1 || false
 	# Nor act for A.
 	run as_pod b POST /v1/slots -d '{"program": "pass", "container_id": "cid-a"}'
 	[ "${lines[-1]}" = 403 ]
@@ -67,11 +67,11 @@ teardown() {
 	slot=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' <<<"${lines[0]}")
 	stop
 	# No agent: the pins keep the slot dropping.
-	! reaches 1
+	! reaches 1 || false
 	start
 	run as_pod a GET /v1/slots
 	[[ ${lines[0]} == *"\"id\":\"$slot\""* ]]
-	! reaches 1
+	! reaches 1 || false
 	run as_pod a DELETE "/v1/slots/$slot"
 	[ "${lines[-1]}" = 200 ] || { echo "$output"; cat "$dir/log"; false; }
 	reaches 1
@@ -109,7 +109,7 @@ teardown() {
 	run as_pod a POST /v1/slots -d '{"program": "drop"}'
 	[ "${lines[-1]}" = 201 ]
 	slot=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' <<<"${lines[0]}")
-	! reaches 1
+	! reaches 1 || false
 
 	# Not from the workload socket, whoever calls.
 	run runtime POST "/v1/slots/$slot/release" -d '{"reason": "x"}'
@@ -121,7 +121,7 @@ teardown() {
 	run call "$dir/run/admin.sock" POST "/v1/slots/$slot/release" -d '{}'
 	[ "${lines[-1]}" = 400 ]
 	[[ ${lines[0]} == *"field 'reason': required"* ]]
-	! reaches 1
+	! reaches 1 || false
 
 	run call "$dir/run/admin.sock" POST "/v1/slots/$slot/release" \
 		-d '{"reason": "drops the health checks"}'
@@ -165,7 +165,7 @@ teardown() {
 	run as_pod a POST /v1/slots -d @"$dir/upload.json"
 	[ "${lines[-1]}" = 201 ] || { echo "$output"; cat "$dir/log"; false; }
 	[[ ${lines[0]} == *'"program":"upload:xdp_drop"'* ]]
-	! reaches 1
+	! reaches 1 || false
 	# A program the object does not hold is named, with the ones it does.
 	printf '{"program": "xdp_nope", "elf_base64": "%s"}' "$elf" >"$dir/upload.json"
 	run as_pod a POST /v1/slots -d @"$dir/upload.json"

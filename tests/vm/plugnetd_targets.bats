@@ -52,7 +52,7 @@ uplink_passes() {
 	run as_pod a POST /v1/slots -d '{"program": "drop", "target": "uplink:pn-up0", "priority": 160}'
 	[ "${lines[-1]}" = 201 ]
 	a_drop=$(json_id "${lines[0]}")
-	! uplink_passes
+	! uplink_passes || false
 	# A's quota is 2; priorities outside 100..199 are refused too.
 	run as_pod a POST /v1/slots -d '{"program": "pass", "target": "uplink:pn-up0", "priority": 170}'
 	[ "${lines[-1]}" = 403 ]
@@ -74,8 +74,8 @@ uplink_passes() {
 	# Nor may B plug into A's pod interface by naming A.
 	run as_pod b POST /v1/slots -d '{"program": "pass", "container_id": "cid-a"}'
 	[ "${lines[-1]}" = 403 ]
-	! uplink_passes
-	! reaches 1
+	! uplink_passes || false
+	! reaches 1 || false
 
 	# B's own slot on the uplink runs beside A's.
 	run as_pod b POST /v1/slots -d '{"program": "pass", "target": "uplink:pn-up0", "priority": 100}'
@@ -101,7 +101,7 @@ uplink_passes() {
 	slot=$(json_id "${lines[0]}")
 	[[ ${lines[0]} == *'"target":"host"'* ]]
 	# The ping's replies come back through pnh-a, where the slot drops them.
-	! reaches 1
+	! reaches 1 || false
 	host_ifindex=$(cat /sys/class/net/pnh-a/ifindex)
 	[[ $slot == *"-$host_ifindex-"* ]]
 	# B may not plug into A's host target.
@@ -112,7 +112,7 @@ uplink_passes() {
 	run runtime DELETE /v1/containers/cid-a
 	[ "${lines[-1]}" = 200 ]
 	[[ ${lines[0]} == *'"slots_released":1'* ]]
-	! ip link show pnh-a | grep -q xdp
+	! ip link show pnh-a | grep -q xdp || false
 	reaches 1
 }
 
@@ -150,8 +150,8 @@ uplink_passes() {
 	[ "${lines[-1]}" = 201 ]
 	run as_pod a POST /v1/slots -d '{"program": "drop", "target": "uplink:pn-up0", "priority": 120}'
 	[ "${lines[-1]}" = 201 ]
-	! reaches 1
-	! uplink_passes
+	! reaches 1 || false
+	! uplink_passes || false
 
 	# Not from the workload socket; never without a reason.
 	run runtime POST /v1/containers/cid-a/release -d '{"reason": "x"}'
@@ -173,7 +173,7 @@ uplink_passes() {
 	netns=$(stat -L -c %i /proc/self/ns/net)
 	run admin POST "/v1/interfaces/$netns-$up/detach" -d '{"reason": "driver update"}'
 	[ "${lines[-1]}" = 200 ] || { echo "$output"; cat "$dir/log"; false; }
-	! ip link show pn-up0 | grep -q xdp
+	! ip link show pn-up0 | grep -q xdp || false
 	run runtime GET "/v1/interfaces/$netns-$up"
 	[[ ${lines[0]} == *'"state":"detached-by-admin"'* ]]
 	# Detached on purpose: not a health problem, and plugs there are refused.
@@ -194,7 +194,7 @@ uplink_passes() {
 	[[ ${lines[0]} == *'"state":"serving"'* ]]
 	run as_pod a POST /v1/slots -d '{"program": "drop", "target": "uplink:pn-up0", "priority": 121}'
 	[ "${lines[-1]}" = 201 ] || { echo "$output"; false; }
-	! uplink_passes
+	! uplink_passes || false
 	run admin GET /v1/audit
 	[[ ${lines[0]} == *'"action":"detach"'*'"reason":"driver update"'*'"action":"adopt"'*'"reason":"take it back"'* ]]
 }
@@ -208,7 +208,7 @@ uplink_passes() {
 	b_up=$(json_id "${lines[0]}")
 	run as_pod b POST /v1/slots -d '{"program": "drop"}'
 	[ "${lines[-1]}" = 201 ]
-	! uplink_passes
+	! uplink_passes || false
 	b_ns=$(stat -L -c %i /run/netns/pn-pod-b)
 	[ -d "$pin_root/$b_ns" ]
 	ip netns del pn-pod-b
@@ -245,7 +245,7 @@ field() { # json key: a number or a string value
 	register a
 	run as_pod a POST /v1/slots -d '{"program": "drop"}'
 	[ "${lines[-1]}" = 201 ]
-	! reaches 1
+	! reaches 1 || false
 	iface=$(pod_iface a)
 	link=$(field "$iface" root_link_id)
 	[ -n "$link" ]
@@ -266,7 +266,7 @@ field() { # json key: a number or a string value
 	[ "$new" != "$link" ] || { cat "$dir/log"; false; }
 	echo "# root link re-attached $(((end_ns - start_ns) / 1000000)) ms after bpftool link detach (sweep every 200 ms, TCG)" >&3
 	[[ $(pod_iface a) == *'"state":"serving"'* ]]
-	! reaches 1
+	! reaches 1 || false
 	run admin GET /v1/audit
 	[[ ${lines[0]} == *'"action":"evicted-by-host"'*"root link $link was detached from outside plugnetd"* ]] || { echo "$output"; false; }
 }
@@ -302,5 +302,5 @@ field() { # json key: a number or a string value
 	run runtime GET /v1/health
 	[ "${lines[-1]}" = 200 ] || { echo "$output"; false; }
 	# The slots come back with the dispatcher.
-	! reaches 1
+	! reaches 1 || false
 }
