@@ -264,7 +264,7 @@ field() { # json key: a number or a string value
 	done
 	end_ns=$(date +%s%N)
 	[ "$new" != "$link" ] || { cat "$dir/log"; false; }
-	echo "# root link re-attached $(((end_ns - start_ns) / 1000000)) ms after bpftool link detach (sweep every 200 ms, TCG)" >&3
+	echo "# note: root link re-attached $(((end_ns - start_ns) / 1000000)) ms after bpftool link detach (sweep every 200 ms, TCG)" >&3
 	[[ $(pod_iface a) == *'"state":"serving"'* ]]
 	! reaches 1 || false
 	run admin GET /v1/audit
