@@ -752,16 +752,22 @@ cJSON *pn_ifaces_problems(struct pn_agent *a)
 	return arr;
 }
 
-int pn_ifaces_lock_uplink(struct pn_agent *a, const char *uplink)
+/* An uplink's entry; uplink entries stay for the agent's life, so it outlives the unlock. */
+static struct entry *uplink_entry(struct pn_agent *a, const char *uplink)
 {
 	struct pn_target tg = {.kind = PN_TARGET_UPLINK, .uplink = uplink};
-	struct pn_ifaces *t = a->ifaces;
 	struct entry *e;
 
-	pthread_mutex_lock(&t->lock);
-	e = find_target(t, &tg);
-	pthread_mutex_unlock(&t->lock);
-	/* Uplink entries stay for the agent's life: e outlives the unlock. */
+	pthread_mutex_lock(&a->ifaces->lock);
+	e = find_target(a->ifaces, &tg);
+	pthread_mutex_unlock(&a->ifaces->lock);
+	return e;
+}
+
+int pn_ifaces_lock_uplink(struct pn_agent *a, const char *uplink)
+{
+	struct entry *e = uplink_entry(a, uplink);
+
 	if (!e)
 		return -ENOENT;
 	pthread_mutex_lock(&e->quota_lock);
@@ -770,13 +776,8 @@ int pn_ifaces_lock_uplink(struct pn_agent *a, const char *uplink)
 
 void pn_ifaces_unlock_uplink(struct pn_agent *a, const char *uplink)
 {
-	struct pn_target tg = {.kind = PN_TARGET_UPLINK, .uplink = uplink};
-	struct pn_ifaces *t = a->ifaces;
-	struct entry *e;
+	struct entry *e = uplink_entry(a, uplink);
 
-	pthread_mutex_lock(&t->lock);
-	e = find_target(t, &tg);
-	pthread_mutex_unlock(&t->lock);
 	if (e)
 		pthread_mutex_unlock(&e->quota_lock);
 }
