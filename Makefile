@@ -50,6 +50,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # Each binary links only what it uses.
 ENGINE_LIBS := $(shell pkg-config --libs libbpf libcrypto 2>/dev/null) -lelf -lz -lpthread
 AGENT_LIBS  := $(shell pkg-config --libs libcjson libmicrohttpd libnl-3.0 libnl-route-3.0 2>/dev/null)
+CLIENT_LIBS := $(shell pkg-config --libs libcurl libcjson 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 XDP_LIBS    := $(shell pkg-config --libs libxdp 2>/dev/null)
 
@@ -60,7 +61,7 @@ CFLAGS   ?= -O2 -g
 BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DPLUGNET_VERSION='"$(VERSION)"' \
 	-Ilib/include $(PKG_CFLAGS)
 ENGINE_CFLAGS := -Ibpf -I$(BUILD)/bpf
-TEST_CFLAGS := -Iagent -Ilib/engine -Ibpf -I$(BUILD)/bpf -Itests/lib -Itests/progs -I$(BUILD)/tests/progs
+TEST_CFLAGS := -Icni -Iagent -Ilib/engine -Ibpf -I$(BUILD)/bpf -Itests/lib -Itests/progs -I$(BUILD)/tests/progs
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 TSAN     := -fsanitize=thread -fno-omit-frame-pointer
 
@@ -120,6 +121,7 @@ obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 $(BUILD)/rel/lib/engine/%.o $(BUILD)/san/lib/engine/%.o $(BUILD)/tsan/lib/engine/%.o: EXTRA_CFLAGS := $(ENGINE_CFLAGS)
 $(BUILD)/san/tests/%.o $(BUILD)/tsan/tests/%.o: EXTRA_CFLAGS := $(TEST_CFLAGS)
+$(BUILD)/rel/plugin/%.o $(BUILD)/san/plugin/%.o: EXTRA_CFLAGS := -Icni
 
 $(BUILD)/rel/%.o: %.c $(BPF_SKELS)
 	$(call msg,CC,$@)
@@ -139,10 +141,14 @@ $(BUILD)/tsan/%.o: %.c $(BPF_SKELS) $(TEST_SKELS)
 # lib<name>.a in $(BUILD)/<variant>/lib/ for variant rel, san and tsan.
 lib_engine = $(BUILD)/$(1)/lib/libplugnet.a
 lib_common = $(BUILD)/$(1)/lib/libplugnet-common.a
+lib_client = $(BUILD)/$(1)/lib/libplugnet-client.a
+lib_cni    = $(BUILD)/$(1)/lib/libplugnet-cni.a
 
 define LIBS_RULES
 $(call lib_engine,$(1)): $(call obj,$(1),$(ENGINE_SRCS))
 $(call lib_common,$(1)): $(call obj,$(1),$(COMMON_SRCS))
+$(call lib_client,$(1)): $(call obj,$(1),$(CLIENT_SRCS))
+$(call lib_cni,$(1)): $(call obj,$(1),$(CNI_SRCS))
 endef
 $(foreach v,rel san tsan,$(eval $(call LIBS_RULES,$(v))))
 
@@ -157,16 +163,17 @@ $(BUILD)/plugnetd: $(call obj,rel,$(AGENT_SRCS)) $(call lib_engine,rel) $(call l
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(AGENT_LIBS) $(ENGINE_LIBS)
 
-# The CNI plugin and plugctl never touch BPF themselves: no libbpf.
-$(BUILD)/plugnet: $(call obj,rel,$(PLUGIN_SRCS)) $(call lib_common,rel)
+# The CNI plugin and plugctl never touch BPF themselves: no libbpf. They
+# reach plugnetd through its API only.
+$(BUILD)/plugnet: $(call obj,rel,$(PLUGIN_SRCS)) $(call lib_cni,rel) $(call lib_client,rel) $(call lib_common,rel)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CLIENT_LIBS)
 
-$(BUILD)/plugctl: $(call obj,rel,$(PLUGCTL_SRCS)) $(call lib_common,rel)
+$(BUILD)/plugctl: $(call obj,rel,$(PLUGCTL_SRCS)) $(call lib_client,rel) $(call lib_common,rel)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CLIENT_LIBS)
 
-LIBS := $(call lib_engine,rel) $(call lib_common,rel)
+LIBS := $(call lib_engine,rel) $(call lib_common,rel) $(call lib_client,rel) $(call lib_cni,rel)
 
 all: $(BINS) $(LIBS) $(TEST_PROGS)
 
@@ -174,9 +181,11 @@ all: $(BINS) $(LIBS) $(TEST_PROGS)
 # Each test file tests/<tier>/test_*.c is one cmocka executable, linked with
 # the sanitized libraries. Tests of concurrency (test_*_threads.c) are also
 # built with ThreadSanitizer, as test_*_threads.tsan.
-TEST_SAN_LIBS := $(call obj,san,$(TEST_LIB_SRCS) $(AGENT_MODULE_SRCS)) $(call lib_engine,san) $(call lib_common,san)
-TEST_TSAN_LIBS := $(call obj,tsan,$(TEST_LIB_SRCS) $(AGENT_MODULE_SRCS)) $(call lib_engine,tsan) $(call lib_common,tsan)
-TEST_LDLIBS := $(AGENT_LIBS) $(ENGINE_LIBS) $(CMOCKA_LIBS) $(XDP_LIBS)
+TEST_SAN_LIBS := $(call obj,san,$(TEST_LIB_SRCS) $(AGENT_MODULE_SRCS)) $(call lib_engine,san) \
+	$(call lib_cni,san) $(call lib_client,san) $(call lib_common,san)
+TEST_TSAN_LIBS := $(call obj,tsan,$(TEST_LIB_SRCS) $(AGENT_MODULE_SRCS)) $(call lib_engine,tsan) \
+	$(call lib_cni,tsan) $(call lib_client,tsan) $(call lib_common,tsan)
+TEST_LDLIBS := $(AGENT_LIBS) $(CLIENT_LIBS) $(ENGINE_LIBS) $(CMOCKA_LIBS) $(XDP_LIBS)
 TEST_SRCS := $(wildcard tests/unit/test_*.c tests/host/test_*.c tests/vm/test_*.c tests/bench/bench_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TSAN_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%.tsan,$(wildcard tests/*/test_*_threads.c))

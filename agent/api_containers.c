@@ -32,8 +32,11 @@ static cJSON *container_json(const struct pn_container *c)
 	    !cJSON_AddStringToObject(o, "pod_namespace", c->pod_namespace) ||
 	    !cJSON_AddStringToObject(o, "pod_name", c->pod_name) ||
 	    !cJSON_AddStringToObject(o, "pod_uid", c->pod_uid) ||
+	    !cJSON_AddStringToObject(o, "network", c->network) ||
 	    !cJSON_AddStringToObject(o, "netns", netns) ||
-	    !cJSON_AddStringToObject(o, "ifname", c->ifname)) {
+	    !cJSON_AddStringToObject(o, "ifname", c->ifname) ||
+	    !cJSON_AddNumberToObject(o, "pod_ifindex", c->pod_ifindex) ||
+	    !cJSON_AddNumberToObject(o, "host_ifindex", c->host_ifindex)) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -84,7 +87,7 @@ static void register_container(struct pn_agent *a, const struct pn_api_request *
 			       struct pn_api_response *resp)
 {
 	static const char *const fields[] = {"container_id", "pod_namespace", "pod_name", "pod_uid",
-					     "netns",        "ifname",        NULL};
+					     "network",      "netns",         "ifname",   NULL};
 	struct pn_container c = {}, old;
 	struct pn_target pod = {.kind = PN_TARGET_POD, .container_id = c.container_id};
 	char err[1024];
@@ -102,6 +105,7 @@ static void register_container(struct pn_agent *a, const struct pn_api_request *
 			   sizeof(c.pod_namespace), resp) ||
 	    pn_body_string(req, body, "pod_name", true, c.pod_name, sizeof(c.pod_name), resp) ||
 	    pn_body_string(req, body, "pod_uid", false, c.pod_uid, sizeof(c.pod_uid), resp) ||
+	    pn_body_string(req, body, "network", false, c.network, sizeof(c.network), resp) ||
 	    pn_body_string(req, body, "netns", true, c.netns_path, sizeof(c.netns_path), resp) ||
 	    pn_body_string(req, body, "ifname", false, c.ifname, sizeof(c.ifname), resp)) {
 		cJSON_Delete(body);

@@ -452,6 +452,7 @@ static cJSON *container_json(const struct pn_container *c)
 	    !cJSON_AddStringToObject(o, "pod_namespace", c->pod_namespace) ||
 	    !cJSON_AddStringToObject(o, "pod_name", c->pod_name) ||
 	    !cJSON_AddStringToObject(o, "pod_uid", c->pod_uid) ||
+	    !cJSON_AddStringToObject(o, "network", c->network) ||
 	    !add_u64(o, "netns", c->netns_id) ||
 	    !cJSON_AddStringToObject(o, "netns_path", c->netns_path) ||
 	    !cJSON_AddStringToObject(o, "ifname", c->ifname) ||
@@ -581,6 +582,7 @@ static int read_container(struct reader *rd, const cJSON *o, struct pn_container
 	    get_string(rd, o, "pod_namespace", c->pod_namespace, sizeof(c->pod_namespace), true) ||
 	    get_string(rd, o, "pod_name", c->pod_name, sizeof(c->pod_name), true) ||
 	    get_string(rd, o, "pod_uid", c->pod_uid, sizeof(c->pod_uid), false) ||
+	    get_string(rd, o, "network", c->network, sizeof(c->network), false) ||
 	    get_u64(rd, o, "netns", &c->netns_id) ||
 	    get_string(rd, o, "netns_path", c->netns_path, sizeof(c->netns_path), false) ||
 	    get_string(rd, o, "ifname", c->ifname, sizeof(c->ifname), false) ||

@@ -35,6 +35,7 @@ struct pn_container {
 	char pod_namespace[PN_ID_MAX];
 	char pod_name[PN_ID_MAX];
 	char pod_uid[PN_ID_MAX];
+	char network[PN_ID_MAX];   /* the CNI network it joined through plugnet, if told */
 	__u64 netns_id;            /* the pod's network namespace */
 	char netns_path[256];      /* as given (CNI_NETNS); checked against netns_id on use */
 	char ifname[IF_NAMESIZE];  /* the pod's interface in it (target pod) */

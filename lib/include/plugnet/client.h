@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A client of plugnetd's API: HTTP/1.1 and JSON on one of its unix sockets
+ * (libcurl). The CNI plugin uses the workload socket, plugctl the admin
+ * socket. libplugnet-client: no libbpf here.
+ *
+ * A request either reaches plugnetd and comes back with its status and
+ * body, whatever the status, or fails in transport; the error code then
+ * says which way, so that a caller can tell "not running" from "refused":
+ *   -ENOENT        the socket does not exist
+ *   -ECONNREFUSED  nobody listens on it
+ *   -EACCES        the caller may not connect to it
+ *   -ETIMEDOUT     no answer within the client's timeout
+ *   -EIO           anything else (the message says what)
+ */
+#ifndef PLUGNET_CLIENT_H
+#define PLUGNET_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+struct pn_client;
+
+struct pn_reply {
+	long status; /* the HTTP status */
+	char *body;  /* as received, NUL-terminated */
+	size_t len;
+	cJSON *json; /* the body parsed, or NULL when it is not JSON */
+};
+
+/*
+ * A client of the socket at `socket_path`; each request gives up after
+ * timeout_ms (0: no limit). NULL with errno set if out of memory or libcurl
+ * cannot start.
+ */
+struct pn_client *pn_client__new(const char *socket_path, long timeout_ms);
+void pn_client__free(struct pn_client *client);
+const char *pn_client__socket(const struct pn_client *client);
+/* A new connection for every request (for benchmarks); default: kept alive. */
+void pn_client__set_fresh_connections(struct pn_client *client, bool fresh);
+
+/*
+ * `method` `path` (e.g. "/v1/slots") with `body` as its JSON body (NULL:
+ * none). 0 with *reply filled (pn_reply__free it), or one of the codes
+ * above with err naming the socket, the request and the cause.
+ */
+int pn_client__request(struct pn_client *client, const char *method, const char *path,
+		       const cJSON *body, struct pn_reply *reply, char *err, size_t err_size);
+
+/* plugnetd's error message from an error reply, or the body, or "". */
+const char *pn_reply__message(const struct pn_reply *reply);
+/* plugnetd's error kind ("forbidden", "not-found", ...), or "". */
+const char *pn_reply__error_kind(const struct pn_reply *reply);
+void pn_reply__free(struct pn_reply *reply);
+
+#endif
