@@ -201,6 +201,20 @@ static void list_containers(struct pn_agent *a, const struct pn_caller *caller,
 	free(list);
 }
 
+/* GET /v1/containers/<id>: the runtime and the admin see any; a container itself only. */
+static void show_container(struct pn_agent *a, const struct pn_caller *caller, const char *id,
+			   const struct pn_api_request *req, struct pn_api_response *resp)
+{
+	struct pn_container c;
+
+	if (pn_registry__find_container(a->registry, id, &c) || !is_callers(&c, caller)) {
+		pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL,
+			     "%s %s: no registered container '%s'", req->method, req->path, id);
+		return;
+	}
+	pn_api_reply(resp, MHD_HTTP_OK, container_json(&c), req->path);
+}
+
 static void unregister_container(struct pn_agent *a, const char *id,
 				 const struct pn_api_request *req, struct pn_api_response *resp)
 {
@@ -298,14 +312,17 @@ void pn_api_containers(struct pn_api_socket *sock, const char *rest,
 	else if (collection && !strcmp(req->method, "POST")) {
 		if (may_manage(req, &caller, a, resp))
 			register_container(a, req, resp);
+	} else if (!collection && !strcmp(req->method, "GET") && !strchr(rest, '/')) {
+		show_container(a, &caller, rest, req, resp);
 	} else if (!collection && !strcmp(req->method, "DELETE") && !strchr(rest, '/')) {
 		if (may_manage(req, &caller, a, resp))
 			unregister_container(a, rest, req, resp);
 	} else {
-		pn_api_error(resp, MHD_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", NULL,
-			     "%s %s: not served; /v1/containers takes GET and POST, "
-			     "/v1/containers/<id> takes DELETE, /v1/containers/<id>/release "
-			     "POST",
-			     req->method, req->path);
+		pn_api_error(
+			resp, MHD_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", NULL,
+			"%s %s: not served; /v1/containers takes GET and POST, "
+			"/v1/containers/<id> takes GET and DELETE, /v1/containers/<id>/release "
+			"POST",
+			req->method, req->path);
 	}
 }

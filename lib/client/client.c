@@ -118,8 +118,8 @@ static const char *transport_hint(int ret)
 	}
 }
 
-int pn_client__request(struct pn_client *c, const char *method, const char *path,
-		       const cJSON *body, struct pn_reply *r, char *err, size_t err_size)
+int pn_client__request(struct pn_client *c, const char *method, const char *path, const cJSON *body,
+		       struct pn_reply *r, char *err, size_t err_size)
 {
 	char url[1024], curl_err[CURL_ERROR_SIZE] = "";
 	struct curl_slist *hdr = NULL;
@@ -178,9 +178,8 @@ int pn_client__request(struct pn_client *c, const char *method, const char *path
 
 static const char *reply_string(const struct pn_reply *r, const char *key)
 {
-	const cJSON *v = cJSON_IsObject(r->json)
-				 ? cJSON_GetObjectItemCaseSensitive(r->json, key)
-				 : NULL;
+	const cJSON *v =
+		cJSON_IsObject(r->json) ? cJSON_GetObjectItemCaseSensitive(r->json, key) : NULL;
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }

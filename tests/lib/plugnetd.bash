@@ -42,8 +42,8 @@ call() { # socket method path [curl args...]
 }
 
 # A catalog with drop and pass (the verdicts test programs), and a
-# configuration in $dir whose runtime is curl; extra top-level JSON keys
-# (with a leading comma) come from $1.
+# configuration in $dir whose runtime is curl, or $cni_binary when set;
+# extra top-level JSON keys (with a leading comma) come from $1.
 write_config() { # [extra keys]
 	mkdir -p "$dir/programs"
 	cp "$build/tests/progs/verdicts.bpf.o" "$dir/programs/drop.bpf.o"
@@ -57,7 +57,7 @@ write_config() { # [extra keys]
 		  "pin_root": "$pin_root",
 		  "state_dir": "$dir/state",
 		  "catalog_dir": "$dir/programs",
-		  "cni_binary": "$(readlink -f "$(command -v curl)")"
+		  "cni_binary": "$(readlink -f "${cni_binary:-$(command -v curl)}")"
 		  ${1:-}
 		}
 	JSON

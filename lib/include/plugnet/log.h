@@ -9,6 +9,7 @@
 #define PLUGNET_LOG_H
 
 #include <stdarg.h>
+#include <stdio.h>
 
 enum pn_log_level {
 	PN_LOG_ERROR,
@@ -18,6 +19,10 @@ enum pn_log_level {
 };
 
 void pn_log_set_level(enum pn_log_level level);
+/* "error", "warning" (or "warn"), "info", "debug"; -1 for anything else. */
+int pn_log_level_parse(const char *name, enum pn_log_level *level);
+/* Where messages go from now on: a stream the caller keeps open, or NULL for stderr. */
+void pn_log_set_stream(FILE *stream);
 enum pn_log_level pn_log_get_level(void);
 void pn_log(enum pn_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pn_logv(enum pn_log_level level, const char *fmt, va_list ap)
