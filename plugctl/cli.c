@@ -85,17 +85,18 @@ int plugctl_usage(struct plugctl *p, const struct plugctl_cmd *cmd, const char *
 struct cmd_option {
 	unsigned int flag; /* 0: every command has it */
 	struct option opt;
-	size_t arg_offset; /* in struct plugctl_args; 0: none */
+	bool stores; /* its argument goes to struct plugctl_args at: */
+	size_t arg_offset;
 };
 
-#define ARG_AT(field) offsetof(struct plugctl_args, field)
+#define ARG_AT(field) true, offsetof(struct plugctl_args, field)
 
 static const struct cmd_option cmd_options[] = {
-	{0, {"json", no_argument, NULL, 'j'}, 0},
-	{0, {"pretty", no_argument, NULL, 'p'}, 0},
-	{0, {"socket", required_argument, NULL, 's'}, 0},
-	{0, {"help", no_argument, NULL, 'h'}, 0},
-	{PLUGCTL_OPT_YES, {"yes", no_argument, NULL, 'y'}, 0},
+	{0, {"json", no_argument, NULL, 'j'}, false, 0},
+	{0, {"pretty", no_argument, NULL, 'p'}, false, 0},
+	{0, {"socket", required_argument, NULL, 's'}, false, 0},
+	{0, {"help", no_argument, NULL, 'h'}, false, 0},
+	{PLUGCTL_OPT_YES, {"yes", no_argument, NULL, 'y'}, false, 0},
 	{PLUGCTL_OPT_NETNS, {"netns", required_argument, NULL, 'N'}, ARG_AT(netns)},
 	{PLUGCTL_OPT_POD, {"pod", required_argument, NULL, 'P'}, ARG_AT(pod)},
 	{PLUGCTL_OPT_REASON, {"reason", required_argument, NULL, 'r'}, ARG_AT(reason)},
@@ -109,7 +110,7 @@ static const struct cmd_option cmd_options[] = {
 static bool store_arg(struct plugctl_args *a, int c)
 {
 	for (size_t i = 0; i < N_CMD_OPTIONS; i++)
-		if (cmd_options[i].opt.val == c && cmd_options[i].arg_offset) {
+		if (cmd_options[i].opt.val == c && cmd_options[i].stores) {
 			*(const char **)((char *)a + cmd_options[i].arg_offset) = optarg;
 			return true;
 		}
