@@ -297,7 +297,10 @@ int plugctl_print_json(struct plugctl *p, const cJSON *json)
 				    "cannot print JSON: out of memory");
 	printf("%s\n", text);
 	free(text);
-	return fflush(stdout) ? PLUGCTL_ERROR : PLUGCTL_OK;
+	if (fflush(stdout) || ferror(stdout))
+		return plugctl_fail(p, PLUGCTL_ERROR, "output", "cannot write the output: %s",
+				    strerror(errno));
+	return PLUGCTL_OK;
 }
 
 int plugctl_output(struct plugctl *p, const char *what, plugctl_render_fn render, const cJSON *json)
