@@ -200,6 +200,12 @@ $(BUILD)/tests/%: $(BUILD)/san/tests/%.o $(TEST_SAN_LIBS)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(SAN) -o $@ $^ $(TEST_LDLIBS)
 
+# plugctl's unit test links its pure modules (table, renderers, lookups,
+# times), which see no libcurl and no socket.
+PLUGCTL_PURE_SRCS := plugctl/table.c plugctl/render.c plugctl/resolve.c plugctl/since.c
+$(BUILD)/san/tests/unit/test_plugctl_render.o: EXTRA_CFLAGS := $(TEST_CFLAGS) -Iplugctl
+$(BUILD)/tests/unit/test_plugctl_render: $(call obj,san,$(PLUGCTL_PURE_SRCS))
+
 # bench_api sets the engine alone against plugnetd, a release build: it links
 # the release library, without sanitizers, so that both sides run the same
 # engine code. Public headers only, and libcurl as the CNI plugin will use.

@@ -74,6 +74,18 @@ mkpod() { # name n
 	ip -n "pn-pod-$1" link set lo up
 }
 
+# Only the pings reach the pod's eth0: no ARP (static neighbours both
+# ways) and no IPv6 (router solicitations, MLD), so the counts are exact.
+quiet_link() { # pod n
+	local pod_mac host_mac
+	sysctl -qw "net.ipv6.conf.pnh-$1.disable_ipv6=1"
+	ip netns exec "pn-pod-$1" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
+	pod_mac=$(ip -n "pn-pod-$1" -br link show eth0 | awk '{print $3}')
+	host_mac=$(ip -br link show "pnh-$1" | awk '{print $3}')
+	ip neigh replace "10.77.$2.2" lladdr "$pod_mac" dev "pnh-$1" nud permanent
+	ip -n "pn-pod-$1" neigh replace "10.77.$2.1" lladdr "$host_mac" dev eth0 nud permanent
+}
+
 # As the runtime (curl on the host is the configured CNI binary), as pod
 # $1 (curl in its netns), or as the admin.
 runtime() { # method path [curl args]

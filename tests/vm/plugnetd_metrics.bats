@@ -29,18 +29,6 @@ teardown() {
 	rm -rf "$dir" "$pin_root"
 }
 
-# Only the pings reach the pod's eth0: no ARP (static neighbours both
-# ways) and no IPv6 (router solicitations, MLD), so the counts are exact.
-quiet_link() { # pod n
-	local pod_mac host_mac
-	sysctl -qw "net.ipv6.conf.pnh-$1.disable_ipv6=1"
-	ip netns exec "pn-pod-$1" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
-	pod_mac=$(ip -n "pn-pod-$1" -br link show eth0 | awk '{print $3}')
-	host_mac=$(ip -br link show "pnh-$1" | awk '{print $3}')
-	ip neigh replace "10.77.$2.2" lladdr "$pod_mac" dev "pnh-$1" nud permanent
-	ip -n "pn-pod-$1" neigh replace "10.77.$2.1" lladdr "$host_mac" dev eth0 nud permanent
-}
-
 # Echo requests from the host to pod 1: n of them reach its eth0's XDP.
 pings() { # n
 	ping -c "$1" -i 0.2 -W 1 10.77.1.2 >/dev/null 2>&1
