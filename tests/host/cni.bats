@@ -353,27 +353,18 @@ same_json() { # a b
 }
 
 @test "20 ADDs at once, then 20 DELs at once: every pod registered, then none, no pin left" {
-	local i pids=()
+	local i
 	list=$dir/bridge.conflist
 	conflist "$list" 1.0.0 bridge
 	start
 	for i in $(seq 20); do mkns "pn-cni-$$-$i"; done
-	for i in $(seq 20); do
-		cni ADD "p$i" "pn-cni-$$-$i" >"$dir/add-$i.out" 2>&1 &
-		pids+=($!)
-	done
-	wait "${pids[@]}"
-	pids=()
+	cni_at_once ADD 20 "pn-cni-$$-"
 	for i in $(seq 20); do
 		run container "p$i"
-		[ "${lines[-1]}" = 200 ] || { cat "$dir/add-$i.out"; false; }
+		[ "${lines[-1]}" = 200 ]
 	done
-	[ "$(find "$pin_root" -mindepth 1 -maxdepth 1 -not -name prog-index | wc -l)" -eq 20 ]
-	for i in $(seq 20); do
-		cni DEL "p$i" "pn-cni-$$-$i" >"$dir/del-$i.out" 2>&1 &
-		pids+=($!)
-	done
-	wait "${pids[@]}"
+	[ "$(pins_left)" -eq 20 ]
+	cni_at_once DEL 20 "pn-cni-$$-"
 	run admin GET /v1/containers
 	[ "${lines[0]}" = '[]' ]
 	[ "$(pins_left)" -eq 0 ]

@@ -8,10 +8,11 @@
 
 load ../lib/plugnetd
 
-# plugnetd with plugnet as the runtime, and the plugin where CNI_PATH finds it.
-cni_setup() {
+# plugnetd with plugnet as the runtime (further configuration keys, with a
+# leading comma, in $1), and the plugin where CNI_PATH finds it.
+cni_setup() { # [plugnetd keys]
 	cni_binary=$build/plugnet
-	write_config ', "limits": {"sweep_interval_ms": 200}'
+	write_config ", \"limits\": {\"sweep_interval_ms\": 200} ${1:-}"
 	mkdir -p "$dir/bin" "$dir/cache" "$dir/ipam"
 	ln -sf "$(readlink -f "$build/plugnet")" "$dir/bin/plugnet"
 	cni_path=/usr/lib/cni:$dir/bin
@@ -74,6 +75,21 @@ cni() { # verb container netns [cni_run options]
 		"${main_version[@]}" "$@"
 }
 
+# VERB for containers p1..pN, in netns ${prefix}1..N, all at once (as a
+# node starting or stopping many pods); fails, printing their output, if
+# any of them failed.
+cni_at_once() { # verb n netns-prefix
+	local verb=$1 n=$2 prefix=$3 i failed=0 pids=()
+	for i in $(seq "$n"); do
+		cni "$verb" "p$i" "$prefix$i" >"$dir/$verb-$i.out" 2>&1 &
+		pids+=($!)
+	done
+	for i in $(seq "$n"); do
+		wait "${pids[$((i - 1))]}" || { failed=1; echo "$verb p$i:"; cat "$dir/$verb-$i.out"; }
+	done
+	return "$failed"
+}
+
 # plugnet alone, as a runtime runs it: the CNI_* variables from the
 # environment of the call, the configuration on stdin.
 plugnet() { # < config
@@ -85,10 +101,15 @@ container() { # id
 	admin GET "/v1/containers/$1"
 }
 
-# Pins left under the pin root besides plugnetd's own program index: an
-# interface's directory means plugnetd still holds a dispatcher there.
+# Interfaces plugnetd still holds a dispatcher on: their directories under
+# the pin root (besides plugnetd's own program index).
 pins_left() {
-	find "$pin_root" -mindepth 1 -not -name prog-index 2>/dev/null | wc -l
+	find "$pin_root" -mindepth 1 -maxdepth 1 -not -name prog-index 2>/dev/null | wc -l
+}
+
+# The first IPv4 address of a CNI result, without its prefix length.
+result_ip() { # result file
+	/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ips"][0]["address"].split("/")[0])' "$1"
 }
 
 # The error code in a CNI error document.
