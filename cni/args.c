@@ -12,8 +12,11 @@ struct known_arg {
 	size_t offset, size;
 };
 
-#define ARG(key, field)                                                                          \
-	{key, offsetof(struct cni_pod_args, field), sizeof(((struct cni_pod_args *)0)->field)}
+#define ARG(key, field)                                           \
+	{                                                         \
+		key, offsetof(struct cni_pod_args, field),        \
+			sizeof(((struct cni_pod_args *)0)->field) \
+	}
 
 static const struct known_arg known_args[] = {
 	ARG("K8S_POD_NAMESPACE", pod_namespace),

@@ -22,8 +22,8 @@ int cni_fail(struct cni_error *err, int code, const char *fmt, ...)
 }
 
 static const char *const command_names[] = {
-	[CNI_CMD_ADD] = "ADD",	     [CNI_CMD_DEL] = "DEL",	 [CNI_CMD_CHECK] = "CHECK",
-	[CNI_CMD_GC] = "GC",	     [CNI_CMD_STATUS] = "STATUS", [CNI_CMD_VERSION] = "VERSION",
+	[CNI_CMD_ADD] = "ADD", [CNI_CMD_DEL] = "DEL",       [CNI_CMD_CHECK] = "CHECK",
+	[CNI_CMD_GC] = "GC",   [CNI_CMD_STATUS] = "STATUS", [CNI_CMD_VERSION] = "VERSION",
 };
 
 const char *cni_command_name(enum cni_command cmd)
@@ -101,10 +101,11 @@ int cni_env_read(struct cni_env *env, struct cni_error *err)
 			return cni_fail(err, CNI_ERR_INVALID_ENV,
 					"CNI_CONTAINERID is not set (%s needs it)", cmd);
 		if (!valid_container_id(env->container_id))
-			return cni_fail(err, CNI_ERR_INVALID_ENV,
-					"CNI_CONTAINERID '%s' is not a container id (letters, "
-					"digits, '_', '.' and '-', starting with a letter or digit)",
-					env->container_id);
+			return cni_fail(
+				err, CNI_ERR_INVALID_ENV,
+				"CNI_CONTAINERID '%s' is not a container id (letters, "
+				"digits, '_', '.' and '-', starting with a letter or digit)",
+				env->container_id);
 		if (!env->ifname || !env->ifname[0])
 			return cni_fail(err, CNI_ERR_INVALID_ENV,
 					"CNI_IFNAME is not set (%s needs it)", cmd);
@@ -295,9 +296,9 @@ int cni_read_stdin(char **text, size_t *len, size_t max, struct cni_error *err)
 		if (n == cap) {
 			if (cap >= max) {
 				free(buf);
-				return cni_fail(err, CNI_ERR_IO,
-						"stdin: the network configuration is over %zu bytes",
-						max);
+				return cni_fail(
+					err, CNI_ERR_IO,
+					"stdin: the network configuration is over %zu bytes", max);
 			}
 			cap = cap * 2 > max ? max : cap * 2;
 			grown = realloc(buf, cap + 1);
@@ -350,7 +351,8 @@ int cni_print_result(FILE *out, const cJSON *result, const char *version)
 	copy = cJSON_CreateObject();
 	if (!copy || !cJSON_AddStringToObject(copy, "cniVersion", version))
 		goto out;
-	cJSON_ArrayForEach(item, result) {
+	cJSON_ArrayForEach(item, result)
+	{
 		dup = cJSON_Duplicate(item, true);
 		if (!dup || !cJSON_AddItemToObject(copy, item->string, dup)) {
 			cJSON_Delete(dup);
@@ -368,7 +370,8 @@ int cni_print_error(FILE *out, const char *version, const struct cni_error *err)
 	cJSON *o = cJSON_CreateObject();
 	int ret = -1;
 
-	if (o && cJSON_AddStringToObject(o, "cniVersion", version && version[0] ? version : "1.1.0") &&
+	if (o &&
+	    cJSON_AddStringToObject(o, "cniVersion", version && version[0] ? version : "1.1.0") &&
 	    cJSON_AddNumberToObject(o, "code", err->code) &&
 	    cJSON_AddStringToObject(o, "msg", err->msg) &&
 	    (!err->details[0] || cJSON_AddStringToObject(o, "details", err->details)))
@@ -384,7 +387,8 @@ int cni_print_versions(FILE *out, const char *version)
 
 	while (cni_supported_versions[n])
 		n++;
-	if (o && cJSON_AddStringToObject(o, "cniVersion", version && version[0] ? version : "1.1.0"))
+	if (o &&
+	    cJSON_AddStringToObject(o, "cniVersion", version && version[0] ? version : "1.1.0"))
 		list = cJSON_CreateStringArray(cni_supported_versions, n);
 	if (list && !cJSON_AddItemToObject(o, "supportedVersions", list)) {
 		cJSON_Delete(list);

@@ -96,11 +96,11 @@ bool cni_version_supported(const char *version);
 
 /* The network configuration as the runtime gave it for one plugin. */
 struct cni_conf {
-	cJSON *root;               /* the whole document, owned */
-	char cni_version[16];      /* "cniVersion", when it is one plugnet speaks; else "" */
-	const char *name;          /* "name" (the network) */
-	const char *type;          /* "type" */
-	const cJSON *prev_result;  /* "prevResult", or NULL */
+	cJSON *root;                 /* the whole document, owned */
+	char cni_version[16];        /* "cniVersion", when it is one plugnet speaks; else "" */
+	const char *name;            /* "name" (the network) */
+	const char *type;            /* "type" */
+	const cJSON *prev_result;    /* "prevResult", or NULL */
 	const cJSON *runtime_config; /* "runtimeConfig", or NULL */
 };
 

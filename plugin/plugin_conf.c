@@ -37,7 +37,8 @@ static int proceed_on(const cJSON *v, const char *where, char *out, size_t size,
 		return cni_fail(err, CNI_ERR_INVALID_CONFIG,
 				"%s: 'proceedOn' must be an array of XDP verdicts", where);
 	out[0] = '\0';
-	cJSON_ArrayForEach(item, v) {
+	cJSON_ArrayForEach(item, v)
+	{
 		if (!cJSON_IsString(item))
 			return cni_fail(err, CNI_ERR_INVALID_CONFIG,
 					"%s: 'proceedOn' must be an array of strings", where);
@@ -68,7 +69,8 @@ static int read_request(const cJSON *o, const char *where, struct pn_program_req
 	snprintf(r->source, sizeof(r->source), "%s", where);
 	if (!cJSON_IsObject(o))
 		return cni_fail(err, CNI_ERR_INVALID_CONFIG, "%s: must be an object", where);
-	cJSON_ArrayForEach(item, o) {
+	cJSON_ArrayForEach(item, o)
+	{
 		for (i = 0; keys[i] && strcmp(item->string, keys[i]); i++)
 			;
 		if (!keys[i])
@@ -118,7 +120,8 @@ static int read_requests(const cJSON *list, const char *where, struct pn_plugin_
 	if (!grown)
 		return cni_fail(err, CNI_ERR_IO, "%s: out of memory", where);
 	pc->requests = grown;
-	cJSON_ArrayForEach(item, list) {
+	cJSON_ArrayForEach(item, list)
+	{
 		snprintf(at, sizeof(at), "%s[%d]", where, i++);
 		if (read_request(item, at, &pc->requests[pc->n_requests], err))
 			return -1;
@@ -193,10 +196,11 @@ int pn_plugin_conf_read(const struct cni_conf *conf, bool with_annotations,
 	    read_string(conf->root, "logLevel", level, sizeof(level), err))
 		goto fail;
 	if (level[0] && pn_log_level_parse(level, &pc->log_level)) {
-		cni_fail(err, CNI_ERR_INVALID_CONFIG,
-			 "network configuration: key 'logLevel': '%s' is not one of error, warning, "
-			 "info, debug",
-			 level);
+		cni_fail(
+			err, CNI_ERR_INVALID_CONFIG,
+			"network configuration: key 'logLevel': '%s' is not one of error, warning, "
+			"info, debug",
+			level);
 		goto fail;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(conf->root, "timeoutMs");

@@ -14,23 +14,23 @@
 #include "plugnet/log.h"
 
 #define PN_DEFAULT_WORKLOAD_SOCKET "/run/plugnet/plugnet.sock"
-#define PN_PROGRAMS_ANNOTATION	   "plugnet.io/programs"
+#define PN_PROGRAMS_ANNOTATION     "plugnet.io/programs"
 #define PN_ANNOTATIONS_CAPABILITY  "io.kubernetes.cri.pod-annotations"
 
 /* One requested slot: a catalog program on a target. */
 struct pn_program_request {
-	char program[65];    /* a catalog name */
-	char target[32];     /* "pod", "host" or "uplink:<ifname>" */
-	bool has_priority;   /* else the catalog's default */
+	char program[65];  /* a catalog name */
+	char target[32];   /* "pod", "host" or "uplink:<ifname>" */
+	bool has_priority; /* else the catalog's default */
 	int priority;
 	char proceed_on[64]; /* "pass,tx"; "" for the catalog's default */
 	char source[96];     /* where it was asked for, for messages */
 };
 
 struct pn_plugin_conf {
-	char socket[108];   /* "socket": plugnetd's workload socket */
-	long timeout_ms;    /* "timeoutMs": per request to plugnetd */
-	char log_file[256]; /* "logFile": "" for stderr */
+	char socket[108];            /* "socket": plugnetd's workload socket */
+	long timeout_ms;             /* "timeoutMs": per request to plugnetd */
+	char log_file[256];          /* "logFile": "" for stderr */
 	enum pn_log_level log_level; /* "logLevel": error, warning, info, debug */
 	struct pn_program_request *requests;
 	int n_requests;

@@ -105,7 +105,8 @@ static const cJSON *find_slot(const cJSON *slots, const char *container_id,
 	const cJSON *s;
 	int i = 0;
 
-	cJSON_ArrayForEach(s, slots) {
+	cJSON_ArrayForEach(s, slots)
+	{
 		bool is_released = cJSON_GetObjectItemCaseSensitive(s, "released_by") != NULL;
 
 		if (!used[i] && is_released == released && slot_matches(s, container_id, r)) {
@@ -143,7 +144,8 @@ static cJSON *registration_body(const struct pn_cni_call *call, struct cni_error
 
 	if (cni_pod_args_parse(env->args, &pod, err))
 		return NULL;
-	/* Without Kubernetes' arguments (cnitool, podman without them) the pod is named by its container. */
+	/* Without Kubernetes' arguments (cnitool, podman without them) the pod is named by its
+	 * container. */
 	if (!pod.pod_namespace[0])
 		snprintf(pod.pod_namespace, sizeof(pod.pod_namespace), "cni");
 	if (!pod.pod_name[0])
@@ -219,8 +221,8 @@ static void roll_back(const struct pn_cni_call *call, bool registered, char **pl
 }
 
 /* The container's slots plugnetd holds (a retried ADD finds what it plugged before). */
-static int list_slots(const struct pn_cni_call *call, struct pn_reply *reply,
-		      int unreachable_code, struct cni_error *err)
+static int list_slots(const struct pn_cni_call *call, struct pn_reply *reply, int unreachable_code,
+		      struct cni_error *err)
 {
 	if (request(call, "GET", "/v1/slots", NULL, reply, unreachable_code, err))
 		return -1;
@@ -269,8 +271,8 @@ static int plug_requests(const struct pn_cni_call *call, const cJSON *existing, 
 		} else if (!(plugged[*n_plugged] = strdup(json_string(reply.json, "id")))) {
 			ret = cni_fail(err, CNI_ERR_IO, "%s: out of memory", what);
 		} else {
-			pn_log_info("plugnet: container %s: %s: slot %s",
-				    call->env->container_id, what, plugged[*n_plugged]);
+			pn_log_info("plugnet: container %s: %s: slot %s", call->env->container_id,
+				    what, plugged[*n_plugged]);
 			(*n_plugged)++;
 		}
 		pn_reply__free(&reply);
@@ -363,8 +365,7 @@ int pn_cni_del(const struct pn_cni_call *call, struct cni_error *err)
 		pn_log_info("plugnet: container %s: registered through network '%s' on %s, not "
 			    "this DEL's '%s' on %s: left alone",
 			    call->env->container_id, json_string(reply.json, "network"),
-			    json_string(reply.json, "ifname"), call->conf->name,
-			    call->env->ifname);
+			    json_string(reply.json, "ifname"), call->conf->name, call->env->ifname);
 		pn_reply__free(&reply);
 		return 0;
 	}
@@ -375,7 +376,8 @@ int pn_cni_del(const struct pn_cni_call *call, struct cni_error *err)
 		return 0;
 	}
 	if (reply.status != 200 && reply.status != 404) {
-		snprintf(path, sizeof(path), "container %s: unregistering", call->env->container_id);
+		snprintf(path, sizeof(path), "container %s: unregistering",
+			 call->env->container_id);
 		refused(&reply, path, err);
 		pn_reply__free(&reply);
 		return -1;
@@ -425,7 +427,8 @@ static int check_interface(const struct pn_cni_call *call, const cJSON *c, struc
 	if (reply.status != 200)
 		ret = refused(&reply, "listing the interfaces", err);
 	ifaces = ret ? NULL : reply.json;
-	cJSON_ArrayForEach(iface, ifaces) {
+	cJSON_ArrayForEach(iface, ifaces)
+	{
 		if (!strcmp(json_string(iface, "id"), want))
 			found = iface;
 	}
@@ -529,7 +532,8 @@ static const cJSON *valid_attachments(const struct cni_conf *conf, const char **
 				"network configuration: key '%s' must be an array", keys[k]);
 		return NULL;
 	}
-	cJSON_ArrayForEach(a, list) {
+	cJSON_ArrayForEach(a, list)
+	{
 		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(a, "containerID")) ||
 		    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(a, "ifname"))) {
 			*ret = cni_fail(err, CNI_ERR_INVALID_CONFIG,
@@ -546,7 +550,8 @@ static bool is_valid_attachment(const cJSON *list, const cJSON *c)
 {
 	const cJSON *a;
 
-	cJSON_ArrayForEach(a, list) {
+	cJSON_ArrayForEach(a, list)
+	{
 		if (!strcmp(json_string(a, "containerID"), json_string(c, "container_id")) &&
 		    !strcmp(json_string(a, "ifname"), json_string(c, "ifname")))
 			return true;
@@ -579,8 +584,10 @@ int pn_cni_gc(const struct pn_cni_call *call, struct cni_error *err)
 		pn_reply__free(&list);
 		return -1;
 	}
-	cJSON_ArrayForEach(c, list.json) {
-		/* Only this network's: other networks (and direct registrations) are not ours to judge. */
+	cJSON_ArrayForEach(c, list.json)
+	{
+		/* Only this network's: other networks (and direct registrations) are not ours to
+		 * judge. */
 		if (strcmp(json_string(c, "network"), call->conf->name) ||
 		    is_valid_attachment(valid, c))
 			continue;
