@@ -46,7 +46,11 @@ static bool valid_container_id(const char *s)
 	return true;
 }
 
-/* An interface name the kernel would take: 1-15 bytes, no '/', ':' or space, not "." or "..". */
+/*
+ * An interface name the kernel would take (dev_valid_name()): 1-15 bytes,
+ * not "." or "..", no '/', ':' or byte the kernel's isspace() counts: space,
+ * \t, \n, \v, \f, \r and Latin-1's no-break space 0xa0.
+ */
 static const char *ifname_problem(const char *s)
 {
 	size_t len = strlen(s);
@@ -58,7 +62,7 @@ static const char *ifname_problem(const char *s)
 	if (!strcmp(s, ".") || !strcmp(s, ".."))
 		return "is '.' or '..'";
 	for (; *s; s++)
-		if (*s == '/' || *s == ':' || *s == ' ' || *s == '\t' || *s == '\n')
+		if (strchr("/: \t\n\v\f\r", *s) || (unsigned char)*s == 0xa0)
 			return "contains '/', ':' or whitespace";
 	return NULL;
 }
