@@ -15,6 +15,11 @@ static bool catalog_name(const char *s)
 	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == len;
 }
 
+/*
+ * "pod", "host" or "uplink:<ifname>", the name one the kernel would take:
+ * 1-15 bytes, not "." or "..", no '/', ':' or byte of the kernel's
+ * isspace() (\t \n \v \f \r, space, 0xa0), as CNI_IFNAME is checked.
+ */
 static bool valid_target(const char *s)
 {
 	const char *ifname;
@@ -24,7 +29,12 @@ static bool valid_target(const char *s)
 	if (strncmp(s, "uplink:", 7))
 		return false;
 	ifname = s + 7;
-	return ifname[0] && strlen(ifname) <= 15 && !strpbrk(ifname, "/: \t\n");
+	if (!ifname[0] || strlen(ifname) > 15 || !strcmp(ifname, ".") || !strcmp(ifname, ".."))
+		return false;
+	for (; *ifname; ifname++)
+		if (strchr("/: \t\n\v\f\r", *ifname) || (unsigned char)*ifname == 0xa0)
+			return false;
+	return true;
 }
 
 static int proceed_on(const cJSON *v, const char *where, char *out, size_t size,
