@@ -217,6 +217,7 @@ int cni_conf_parse(const char *text, size_t len, enum cni_command cmd, struct cn
 	const char *end = NULL, *since, *version;
 	const cJSON *v;
 	char list[64];
+	size_t rest;
 
 	memset(conf, 0, sizeof(*conf));
 	/* A runtime asking only for VERSION may send nothing at all. */
@@ -232,6 +233,18 @@ int cni_conf_parse(const char *text, size_t len, enum cni_command cmd, struct cn
 		cni_conf_free(conf);
 		return cni_fail(err, CNI_ERR_DECODE,
 				"network configuration on stdin: not a JSON object");
+	}
+	/* One document: only whitespace may follow it. */
+	for (rest = (size_t)(end - text); rest < len; rest++)
+		if (text[rest] != ' ' && text[rest] != '\t' && text[rest] != '\r' &&
+		    text[rest] != '\n')
+			break;
+	if (rest < len) {
+		cni_conf_free(conf);
+		return cni_fail(err, CNI_ERR_DECODE,
+				"network configuration on stdin: not JSON (data after the object "
+				"at byte %zu of %zu)",
+				rest, len);
 	}
 	if (conf_string(conf->root, "cniVersion", cmd != CNI_CMD_VERSION, &version, err))
 		goto fail;
