@@ -289,9 +289,14 @@ int cni_conf_parse(const char *text, size_t len, enum cni_command cmd, struct cn
 	}
 	return 0;
 fail:
-	/* conf->cni_version stays, for the error's own cniVersion. */
+	/*
+	 * conf->cni_version stays, for the error's own cniVersion; nothing
+	 * that pointed into the document does.
+	 */
 	cJSON_Delete(conf->root);
 	conf->root = NULL;
+	conf->name = conf->type = NULL;
+	conf->prev_result = conf->runtime_config = NULL;
 	return -1;
 }
 
