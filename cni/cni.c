@@ -308,7 +308,11 @@ void cni_conf_free(struct cni_conf *conf)
 
 int cni_read_stdin(char **text, size_t *len, size_t max, struct cni_error *err)
 {
-	size_t cap = 4096, n = 0;
+	/*
+	 * Room for max + 1 bytes at most: reading the byte past max tells
+	 * text over max from text of exactly max bytes.
+	 */
+	size_t cap = max < 4096 ? max + 1 : 4096, n = 0;
 	char *buf = malloc(cap + 1), *grown;
 	ssize_t got;
 
@@ -316,13 +320,13 @@ int cni_read_stdin(char **text, size_t *len, size_t max, struct cni_error *err)
 		return cni_fail(err, CNI_ERR_IO, "stdin: out of memory");
 	for (;;) {
 		if (n == cap) {
-			if (cap >= max) {
+			if (n > max) {
 				free(buf);
 				return cni_fail(
 					err, CNI_ERR_IO,
 					"stdin: the network configuration is over %zu bytes", max);
 			}
-			cap = cap * 2 > max ? max : cap * 2;
+			cap = cap > max / 2 ? max + 1 : cap * 2;
 			grown = realloc(buf, cap + 1);
 			if (!grown) {
 				free(buf);
