@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,7 +104,9 @@ static int read_request(const cJSON *o, const char *where, struct pn_program_req
 	snprintf(r->target, sizeof(r->target), "%s", v ? v->valuestring : "pod");
 	v = cJSON_GetObjectItemCaseSensitive(o, "priority");
 	if (v) {
-		if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble)
+		/* In range first: converting a double int cannot hold is undefined. */
+		if (!cJSON_IsNumber(v) || v->valuedouble < INT_MIN || v->valuedouble > INT_MAX ||
+		    v->valuedouble != (double)(int)v->valuedouble)
 			return cni_fail(err, CNI_ERR_INVALID_CONFIG,
 					"%s: 'priority' must be an integer", where);
 		r->has_priority = true;
