@@ -206,6 +206,10 @@ PLUGCTL_PURE_SRCS := plugctl/table.c plugctl/render.c plugctl/resolve.c plugctl/
 $(BUILD)/san/tests/unit/test_plugctl_render.o: EXTRA_CFLAGS := $(TEST_CFLAGS) -Iplugctl
 $(BUILD)/tests/unit/test_plugctl_render: $(call obj,san,$(PLUGCTL_PURE_SRCS))
 
+# The CNI plugin's configuration reader, tested alone (it talks to nobody).
+$(BUILD)/san/tests/unit/test_plugin_conf.o: EXTRA_CFLAGS := $(TEST_CFLAGS) -Iplugin
+$(BUILD)/tests/unit/test_plugin_conf: $(BUILD)/san/plugin/plugin_conf.o
+
 # bench_api sets the engine alone against plugnetd, a release build: it links
 # the release library, without sanitizers, so that both sides run the same
 # engine code. Public headers only, and libcurl as the CNI plugin will use.

@@ -46,7 +46,11 @@ static bool valid_container_id(const char *s)
 	return true;
 }
 
-/* An interface name the kernel would take: 1-15 bytes, no '/', ':' or space, not "." or "..". */
+/*
+ * An interface name the kernel would take (dev_valid_name()): 1-15 bytes,
+ * not "." or "..", no '/', ':' or byte the kernel's isspace() counts: space,
+ * \t, \n, \v, \f, \r and Latin-1's no-break space 0xa0.
+ */
 static const char *ifname_problem(const char *s)
 {
 	size_t len = strlen(s);
@@ -58,7 +62,7 @@ static const char *ifname_problem(const char *s)
 	if (!strcmp(s, ".") || !strcmp(s, ".."))
 		return "is '.' or '..'";
 	for (; *s; s++)
-		if (*s == '/' || *s == ':' || *s == ' ' || *s == '\t' || *s == '\n')
+		if (strchr("/: \t\n\v\f\r", *s) || (unsigned char)*s == 0xa0)
 			return "contains '/', ':' or whitespace";
 	return NULL;
 }
@@ -213,6 +217,7 @@ int cni_conf_parse(const char *text, size_t len, enum cni_command cmd, struct cn
 	const char *end = NULL, *since, *version;
 	const cJSON *v;
 	char list[64];
+	size_t rest;
 
 	memset(conf, 0, sizeof(*conf));
 	/* A runtime asking only for VERSION may send nothing at all. */
@@ -228,6 +233,18 @@ int cni_conf_parse(const char *text, size_t len, enum cni_command cmd, struct cn
 		cni_conf_free(conf);
 		return cni_fail(err, CNI_ERR_DECODE,
 				"network configuration on stdin: not a JSON object");
+	}
+	/* One document: only whitespace may follow it. */
+	for (rest = (size_t)(end - text); rest < len; rest++)
+		if (text[rest] != ' ' && text[rest] != '\t' && text[rest] != '\r' &&
+		    text[rest] != '\n')
+			break;
+	if (rest < len) {
+		cni_conf_free(conf);
+		return cni_fail(err, CNI_ERR_DECODE,
+				"network configuration on stdin: not JSON (data after the object "
+				"at byte %zu of %zu)",
+				rest, len);
 	}
 	if (conf_string(conf->root, "cniVersion", cmd != CNI_CMD_VERSION, &version, err))
 		goto fail;
@@ -272,9 +289,14 @@ int cni_conf_parse(const char *text, size_t len, enum cni_command cmd, struct cn
 	}
 	return 0;
 fail:
-	/* conf->cni_version stays, for the error's own cniVersion. */
+	/*
+	 * conf->cni_version stays, for the error's own cniVersion; nothing
+	 * that pointed into the document does.
+	 */
 	cJSON_Delete(conf->root);
 	conf->root = NULL;
+	conf->name = conf->type = NULL;
+	conf->prev_result = conf->runtime_config = NULL;
 	return -1;
 }
 
@@ -286,7 +308,11 @@ void cni_conf_free(struct cni_conf *conf)
 
 int cni_read_stdin(char **text, size_t *len, size_t max, struct cni_error *err)
 {
-	size_t cap = 4096, n = 0;
+	/*
+	 * Room for max + 1 bytes at most: reading the byte past max tells
+	 * text over max from text of exactly max bytes.
+	 */
+	size_t cap = max < 4096 ? max + 1 : 4096, n = 0;
 	char *buf = malloc(cap + 1), *grown;
 	ssize_t got;
 
@@ -294,13 +320,13 @@ int cni_read_stdin(char **text, size_t *len, size_t max, struct cni_error *err)
 		return cni_fail(err, CNI_ERR_IO, "stdin: out of memory");
 	for (;;) {
 		if (n == cap) {
-			if (cap >= max) {
+			if (n > max) {
 				free(buf);
 				return cni_fail(
 					err, CNI_ERR_IO,
 					"stdin: the network configuration is over %zu bytes", max);
 			}
-			cap = cap * 2 > max ? max : cap * 2;
+			cap = cap > max / 2 ? max + 1 : cap * 2;
 			grown = realloc(buf, cap + 1);
 			if (!grown) {
 				free(buf);

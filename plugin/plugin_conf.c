@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,11 @@ static bool catalog_name(const char *s)
 	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == len;
 }
 
+/*
+ * "pod", "host" or "uplink:<ifname>", the name one the kernel would take:
+ * 1-15 bytes, not "." or "..", no '/', ':' or byte of the kernel's
+ * isspace() (\t \n \v \f \r, space, 0xa0), as CNI_IFNAME is checked.
+ */
 static bool valid_target(const char *s)
 {
 	const char *ifname;
@@ -24,7 +30,12 @@ static bool valid_target(const char *s)
 	if (strncmp(s, "uplink:", 7))
 		return false;
 	ifname = s + 7;
-	return ifname[0] && strlen(ifname) <= 15 && !strpbrk(ifname, "/: \t\n");
+	if (!ifname[0] || strlen(ifname) > 15 || !strcmp(ifname, ".") || !strcmp(ifname, ".."))
+		return false;
+	for (; *ifname; ifname++)
+		if (strchr("/: \t\n\v\f\r", *ifname) || (unsigned char)*ifname == 0xa0)
+			return false;
+	return true;
 }
 
 static int proceed_on(const cJSON *v, const char *where, char *out, size_t size,
@@ -93,7 +104,9 @@ static int read_request(const cJSON *o, const char *where, struct pn_program_req
 	snprintf(r->target, sizeof(r->target), "%s", v ? v->valuestring : "pod");
 	v = cJSON_GetObjectItemCaseSensitive(o, "priority");
 	if (v) {
-		if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble)
+		/* In range first: converting a double int cannot hold is undefined. */
+		if (!cJSON_IsNumber(v) || v->valuedouble < INT_MIN || v->valuedouble > INT_MAX ||
+		    v->valuedouble != (double)(int)v->valuedouble)
 			return cni_fail(err, CNI_ERR_INVALID_CONFIG,
 					"%s: 'priority' must be an integer", where);
 		r->has_priority = true;
