@@ -256,10 +256,35 @@ compile_commands.json:
 format:
 	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
 
+# plugnetd in sbin, plugctl in bin, the CNI plugin where runtimes look for
+# plugins, the systemd unit (its ExecStart follows SBINDIR), the default
+# configuration (never over one that exists) and the catalog with the
+# example programs, when the build made them. plugnetd reads /etc/plugnet
+# whatever the PREFIX: that path is compiled in.
+BINDIR         ?= $(PREFIX)/bin
+SBINDIR        ?= $(PREFIX)/sbin
+CNI_BINDIR     ?= /opt/cni/bin
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+CONFDIR        := /etc/plugnet
+EXAMPLE_PROGS   = $(wildcard $(BUILD)/bpf/examples/*.bpf.o)
+EXAMPLE_MANIFESTS = $(wildcard bpf/examples/*.json $(BUILD)/bpf/examples/*.json)
+
 install: $(BINS)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/opt/cni/bin
-	install -m 0755 $(BUILD)/plugnetd $(BUILD)/plugctl $(DESTDIR)$(PREFIX)/bin/
-	install -m 0755 $(BUILD)/plugnet $(DESTDIR)/opt/cni/bin/
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(CNI_BINDIR) \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(CONFDIR)/programs
+	install -m 0755 $(BUILD)/plugnetd $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(BUILD)/plugctl $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(BUILD)/plugnet $(DESTDIR)$(CNI_BINDIR)/
+	sed 's|@SBINDIR@|$(SBINDIR)|g' deploy/plugnetd.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/plugnetd.service.tmp
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/plugnetd.service.tmp
+	mv -f $(DESTDIR)$(SYSTEMDUNITDIR)/plugnetd.service.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/plugnetd.service
+	@if [ -e $(DESTDIR)$(CONFDIR)/plugnetd.json ]; then \
+		echo 'install: keeping the existing $(DESTDIR)$(CONFDIR)/plugnetd.json'; \
+	else \
+		echo 'install -m 0644 deploy/plugnetd.json $(DESTDIR)$(CONFDIR)/plugnetd.json'; \
+		install -m 0644 deploy/plugnetd.json $(DESTDIR)$(CONFDIR)/plugnetd.json; \
+	fi
+	$(if $(strip $(EXAMPLE_PROGS) $(EXAMPLE_MANIFESTS)),install -m 0644 $(EXAMPLE_PROGS) $(EXAMPLE_MANIFESTS) $(DESTDIR)$(CONFDIR)/programs/)
 
 clean:
 	rm -rf $(BUILD)

@@ -12,7 +12,8 @@ setup() {
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 }
 
-@test "busybox scripts pass shellcheck as POSIX sh" {
-	run shellcheck -S warning -s sh tests/vm/guest-init tests/vm/guest-run mk/gen-slots.sh
+@test "POSIX sh scripts (busybox, install-cni) pass shellcheck as POSIX sh" {
+	run shellcheck -S warning -s sh tests/vm/guest-init tests/vm/guest-run mk/gen-slots.sh \
+		deploy/install-cni.sh
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 }
