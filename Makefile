@@ -101,6 +101,20 @@ $(BUILD)/tests/progs/%.bpf.o: tests/progs/%.bpf.c $(wildcard tests/progs/*.h)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -Itests/progs -c $< -o $@
 
+# The example catalog programs (docs/examples.md): each NAME.bpf.o with its
+# manifest NAME.json beside it, so that $(BUILD)/bpf/examples is a catalog
+# directory as it is. This rule's stem is shorter than the one above, so
+# make prefers it for these objects.
+$(BUILD)/bpf/examples/%.bpf.o: bpf/examples/%.bpf.c $(wildcard bpf/examples/*.h)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -Ibpf/examples -c $< -o $@
+
+$(BUILD)/bpf/examples/%.json: bpf/examples/%.json
+	$(Q)mkdir -p $(@D) && cp $< $@
+
+EXAMPLE_PROGS := $(patsubst bpf/examples/%.bpf.c,$(BUILD)/bpf/examples/%.bpf.o,$(wildcard bpf/examples/*.bpf.c)) \
+	$(patsubst bpf/examples/%,$(BUILD)/bpf/examples/%,$(wildcard bpf/examples/*.json))
+
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name plugnet_$(subst .,_,$*) > $@
@@ -175,7 +189,7 @@ $(BUILD)/plugctl: $(call obj,rel,$(PLUGCTL_SRCS)) $(call lib_client,rel) $(call 
 
 LIBS := $(call lib_engine,rel) $(call lib_common,rel) $(call lib_client,rel) $(call lib_cni,rel)
 
-all: $(BINS) $(LIBS) $(TEST_PROGS)
+all: $(BINS) $(LIBS) $(TEST_PROGS) $(EXAMPLE_PROGS)
 
 # --- tests --------------------------------------------------------------------
 # Each test file tests/<tier>/test_*.c is one cmocka executable, linked with

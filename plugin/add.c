@@ -68,7 +68,8 @@ static void roll_back(const struct pn_cni_call *call, bool registered, char **pl
 
 	if (registered) {
 		snprintf(path, sizeof(path), "/v1/containers/%s", call->env->container_id);
-		if (!pn_call_request(call, "DELETE", path, NULL, &reply, CNI_ERR_TRY_AGAIN, &ignored)) {
+		if (!pn_call_request(call, "DELETE", path, NULL, &reply, CNI_ERR_TRY_AGAIN,
+				     &ignored)) {
 			if (reply.status != 200 && reply.status != 404)
 				pn_log_error("plugnet: container %s: undoing the registration: "
 					     "%ld: %s",
@@ -83,7 +84,8 @@ static void roll_back(const struct pn_cni_call *call, bool registered, char **pl
 	}
 	for (i = 0; i < n_plugged; i++) {
 		snprintf(path, sizeof(path), "/v1/slots/%s", plugged[i]);
-		if (!pn_call_request(call, "DELETE", path, NULL, &reply, CNI_ERR_TRY_AGAIN, &ignored)) {
+		if (!pn_call_request(call, "DELETE", path, NULL, &reply, CNI_ERR_TRY_AGAIN,
+				     &ignored)) {
 			if (reply.status != 200 && reply.status != 404)
 				pn_log_error("plugnet: container %s: unplugging slot %s again: "
 					     "%ld: %s",
@@ -125,7 +127,8 @@ static int plug_requests(const struct pn_cni_call *call, const cJSON *existing, 
 			ret = cni_fail(err, CNI_ERR_IO, "%s: out of memory", what);
 			break;
 		}
-		ret = pn_call_request(call, "POST", "/v1/slots", body, &reply, CNI_ERR_TRY_AGAIN, err);
+		ret = pn_call_request(call, "POST", "/v1/slots", body, &reply, CNI_ERR_TRY_AGAIN,
+				      err);
 		cJSON_Delete(body);
 		if (ret)
 			break;
@@ -177,7 +180,8 @@ int pn_cni_add(const struct pn_cni_call *call, struct cni_error *err)
 	pn_log_info("plugnet: container %s: %s (pod interface ifindex %ld, host veth ifindex "
 		    "%ld)",
 		    call->env->container_id, registered ? "registered" : "registered already",
-		    pn_json_long(reply.json, "pod_ifindex"), pn_json_long(reply.json, "host_ifindex"));
+		    pn_json_long(reply.json, "pod_ifindex"),
+		    pn_json_long(reply.json, "host_ifindex"));
 	pn_reply__free(&reply);
 	if (!pc->n_requests)
 		return 0;
@@ -198,4 +202,3 @@ int pn_cni_add(const struct pn_cni_call *call, struct cni_error *err)
 	free(plugged);
 	return ret;
 }
-

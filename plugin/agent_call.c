@@ -10,8 +10,8 @@
 
 /* Transport failures: the specification's "try again later" for ADD, CHECK and GC. */
 int pn_call_request(const struct pn_cni_call *call, const char *method, const char *path,
-		   const cJSON *body, struct pn_reply *reply, int unreachable_code,
-		   struct cni_error *err)
+		    const cJSON *body, struct pn_reply *reply, int unreachable_code,
+		    struct cni_error *err)
 {
 	char why[1024];
 	int ret = pn_client__request(call->client, method, path, body, reply, why, sizeof(why));
@@ -94,7 +94,7 @@ static bool slot_matches(const cJSON *s, const char *container_id,
  * marks the taken), or NULL. Released slots are only found if `released`.
  */
 const cJSON *pn_find_slot(const cJSON *slots, const char *container_id,
-			      const struct pn_program_request *r, bool *used, bool released)
+			  const struct pn_program_request *r, bool *used, bool released)
 {
 	const cJSON *s;
 	int i = 0;
@@ -112,8 +112,8 @@ const cJSON *pn_find_slot(const cJSON *slots, const char *container_id,
 	return NULL;
 }
 
-int pn_get_container(const struct pn_cni_call *call, struct pn_reply *reply,
-			 int unreachable_code, struct cni_error *err)
+int pn_get_container(const struct pn_cni_call *call, struct pn_reply *reply, int unreachable_code,
+		     struct cni_error *err)
 {
 	char path[256];
 
@@ -132,7 +132,7 @@ bool pn_same_attachment(const struct pn_cni_call *call, const cJSON *c)
 
 /* The container's slots plugnetd holds (a retried ADD finds what it plugged before). */
 int pn_list_slots(const struct pn_cni_call *call, struct pn_reply *reply, int unreachable_code,
-		      struct cni_error *err)
+		  struct cni_error *err)
 {
 	if (pn_call_request(call, "GET", "/v1/slots", NULL, reply, unreachable_code, err))
 		return -1;
@@ -143,4 +143,3 @@ int pn_list_slots(const struct pn_cni_call *call, struct pn_reply *reply, int un
 	}
 	return 0;
 }
-

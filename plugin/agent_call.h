@@ -23,8 +23,8 @@ int pn_call_request(const struct pn_cni_call *call, const char *method, const ch
 int pn_call_refused(const struct pn_reply *reply, const char *what, struct cni_error *err);
 
 /* GET /v1/containers/<CNI_CONTAINERID>: as pn_call_request. */
-int pn_get_container(const struct pn_cni_call *call, struct pn_reply *reply,
-		     int unreachable_code, struct cni_error *err);
+int pn_get_container(const struct pn_cni_call *call, struct pn_reply *reply, int unreachable_code,
+		     struct cni_error *err);
 /* Was the registration `c` made by this network for this interface? */
 bool pn_same_attachment(const struct pn_cni_call *call, const cJSON *c);
 /* GET /v1/slots: 0 with an array in reply->json, or -1 with err set. */

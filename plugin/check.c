@@ -169,4 +169,3 @@ int pn_cni_status(const struct pn_cni_call *call, struct cni_error *err)
 	pn_reply__free(&reply);
 	return 0;
 }
-

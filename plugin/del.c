@@ -37,7 +37,8 @@ int pn_cni_del(const struct pn_cni_call *call, struct cni_error *err)
 		pn_log_info("plugnet: container %s: registered through network '%s' on %s, not "
 			    "this DEL's '%s' on %s: left alone",
 			    call->env->container_id, pn_json_string(reply.json, "network"),
-			    pn_json_string(reply.json, "ifname"), call->conf->name, call->env->ifname);
+			    pn_json_string(reply.json, "ifname"), call->conf->name,
+			    call->env->ifname);
 		pn_reply__free(&reply);
 		return 0;
 	}
@@ -141,7 +142,8 @@ int pn_cni_gc(const struct pn_cni_call *call, struct cni_error *err)
 		if (strcmp(pn_json_string(c, "network"), call->conf->name) ||
 		    is_valid_attachment(valid, c))
 			continue;
-		snprintf(path, sizeof(path), "/v1/containers/%s", pn_json_string(c, "container_id"));
+		snprintf(path, sizeof(path), "/v1/containers/%s",
+			 pn_json_string(c, "container_id"));
 		if (pn_call_request(call, "DELETE", path, NULL, &reply, CNI_ERR_TRY_AGAIN, err)) {
 			failed = -1;
 			break;
@@ -158,4 +160,3 @@ int pn_cni_gc(const struct pn_cni_call *call, struct cni_error *err)
 	pn_reply__free(&list);
 	return failed;
 }
-

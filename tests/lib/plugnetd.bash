@@ -74,6 +74,17 @@ mkpod() { # name n
 	ip -n "pn-pod-$1" link set lo up
 }
 
+# The uplink pn-up0 (10.78.0.1): a veth whose far end, wire0 (10.78.0.2)
+# in netns pn-wire, stands in for the network.
+mkuplink() {
+	ip netns add pn-wire
+	ip link add pn-up0 type veth peer name wire0 netns pn-wire
+	ip addr add 10.78.0.1/24 dev pn-up0
+	ip link set pn-up0 up
+	ip -n pn-wire addr add 10.78.0.2/24 dev wire0
+	ip -n pn-wire link set wire0 up
+}
+
 # Only the pings reach the pod's eth0: no ARP (static neighbours both
 # ways) and no IPv6 (router solicitations, MLD), so the counts are exact.
 quiet_link() { # pod n

@@ -16,13 +16,7 @@ setup() {
 	pid=
 	mkpod a 1
 	mkpod b 2
-	# The "uplink": a veth whose far end (pn-wire) stands in for the network.
-	ip netns add pn-wire
-	ip link add pn-up0 type veth peer name wire0 netns pn-wire
-	ip addr add 10.78.0.1/24 dev pn-up0
-	ip link set pn-up0 up
-	ip -n pn-wire addr add 10.78.0.2/24 dev wire0
-	ip -n pn-wire link set wire0 up
+	mkuplink
 }
 
 teardown() {
