@@ -280,8 +280,8 @@ SBINDIR        ?= $(PREFIX)/sbin
 CNI_BINDIR     ?= /opt/cni/bin
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 CONFDIR        := /etc/plugnet
-EXAMPLE_PROGS   = $(wildcard $(BUILD)/bpf/examples/*.bpf.o)
-EXAMPLE_MANIFESTS = $(wildcard bpf/examples/*.json $(BUILD)/bpf/examples/*.json)
+# The example catalog as the build left it: each object beside its manifest.
+INSTALL_CATALOG = $(wildcard $(BUILD)/bpf/examples/*.bpf.o $(BUILD)/bpf/examples/*.json)
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(CNI_BINDIR) \
@@ -298,7 +298,7 @@ install: $(BINS)
 		echo 'install -m 0644 deploy/plugnetd.json $(DESTDIR)$(CONFDIR)/plugnetd.json'; \
 		install -m 0644 deploy/plugnetd.json $(DESTDIR)$(CONFDIR)/plugnetd.json; \
 	fi
-	$(if $(strip $(EXAMPLE_PROGS) $(EXAMPLE_MANIFESTS)),install -m 0644 $(EXAMPLE_PROGS) $(EXAMPLE_MANIFESTS) $(DESTDIR)$(CONFDIR)/programs/)
+	$(if $(strip $(INSTALL_CATALOG)),install -m 0644 $(INSTALL_CATALOG) $(DESTDIR)$(CONFDIR)/programs/)
 
 clean:
 	rm -rf $(BUILD)

@@ -148,6 +148,9 @@ stage_packages() { # 1 (build) or 2 (runtime)
 	echo "$output"
 	[ "$output" = "$(printf '%s\n' \
 		'755 ./etc' '755 ./etc/plugnet' '644 ./etc/plugnet/plugnetd.json' '755 ./etc/plugnet/programs' \
+		'644 ./etc/plugnet/programs/drop-icmp.bpf.o' '644 ./etc/plugnet/programs/drop-icmp.json' \
+		'644 ./etc/plugnet/programs/src-counter.bpf.o' '644 ./etc/plugnet/programs/src-counter.json' \
+		'644 ./etc/plugnet/programs/syn-limit.bpf.o' '644 ./etc/plugnet/programs/syn-limit.json' \
 		'755 ./opt' '755 ./opt/cni' '755 ./opt/cni/bin' '755 ./opt/cni/bin/plugnet' \
 		'755 ./usr' '755 ./usr/bin' '755 ./usr/bin/plugctl' '755 ./usr/lib' '755 ./usr/lib/systemd' \
 		'755 ./usr/lib/systemd/system' '644 ./usr/lib/systemd/system/plugnetd.service' \
@@ -155,7 +158,7 @@ stage_packages() { # 1 (build) or 2 (runtime)
 	cmp deploy/plugnetd.json "$tmp/root/etc/plugnet/plugnetd.json"
 	run grep '^ExecStart=' "$tmp/root/usr/lib/systemd/system/plugnetd.service"
 	[ "$output" = "ExecStart=/usr/sbin/plugnetd --config /etc/plugnet/plugnetd.json" ]
-	! grep -q @ "$tmp/root/usr/lib/systemd/system/plugnetd.service"
+	! grep -q @ "$tmp/root/usr/lib/systemd/system/plugnetd.service" || false
 	"$tmp/root/usr/sbin/plugnetd" --version
 }
 
