@@ -187,9 +187,16 @@ $(BUILD)/plugctl: $(call obj,rel,$(PLUGCTL_SRCS)) $(call lib_client,rel) $(call 
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CLIENT_LIBS)
 
+# The client containers run (docs/client.md): static, since an image may
+# hold nothing but a busybox, and so with no library beyond libc.
+SLOT_CLIENT := $(BUILD)/plugnet-slot
+$(SLOT_CLIENT): client/plugnet-slot.c
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D) && $(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) -static -o $@ $<
+
 LIBS := $(call lib_engine,rel) $(call lib_common,rel) $(call lib_client,rel) $(call lib_cni,rel)
 
-all: $(BINS) $(LIBS) $(TEST_PROGS) $(EXAMPLE_PROGS)
+all: $(BINS) $(SLOT_CLIENT) $(LIBS) $(TEST_PROGS) $(EXAMPLE_PROGS)
 
 # --- tests --------------------------------------------------------------------
 # Each test file tests/<tier>/test_*.c is one cmocka executable, linked with
@@ -270,7 +277,7 @@ compile_commands.json:
 format:
 	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
 
-# plugnetd in sbin, plugctl in bin, the CNI plugin where runtimes look for
+# plugnetd in sbin, plugctl and plugnet-slot in bin, the CNI plugin where runtimes look for
 # plugins, the systemd unit (its ExecStart follows SBINDIR), the default
 # configuration (never over one that exists) and the catalog with the
 # example programs, when the build made them. plugnetd reads /etc/plugnet
@@ -283,11 +290,11 @@ CONFDIR        := /etc/plugnet
 # The example catalog as the build left it: each object beside its manifest.
 INSTALL_CATALOG = $(wildcard $(BUILD)/bpf/examples/*.bpf.o $(BUILD)/bpf/examples/*.json)
 
-install: $(BINS)
+install: $(BINS) $(SLOT_CLIENT)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(CNI_BINDIR) \
 		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(CONFDIR)/programs
 	install -m 0755 $(BUILD)/plugnetd $(DESTDIR)$(SBINDIR)/
-	install -m 0755 $(BUILD)/plugctl $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(BUILD)/plugctl $(BUILD)/plugnet-slot $(DESTDIR)$(BINDIR)/
 	install -m 0755 $(BUILD)/plugnet $(DESTDIR)$(CNI_BINDIR)/
 	sed 's|@SBINDIR@|$(SBINDIR)|g' deploy/plugnetd.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/plugnetd.service.tmp
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/plugnetd.service.tmp
