@@ -37,13 +37,13 @@
 #include <unistd.h>
 
 #define DEFAULT_SOCKET "/run/plugnet/plugnet.sock"
-#define MAX_RESPONSE (1024 * 1024)
-#define MAX_BODY 4096
-#define TIMEOUT_S 60
+#define MAX_RESPONSE   (1024 * 1024)
+#define MAX_BODY       4096
+#define TIMEOUT_S      60
 
 #define EXIT_REFUSED 1
-#define EXIT_USAGE 2
-#define EXIT_IO 3
+#define EXIT_USAGE   2
+#define EXIT_IO      3
 
 static const char usage_text[] =
 	"usage: plugnet-slot [--socket PATH] COMMAND [ARGS]\n"
@@ -231,7 +231,8 @@ static int request(const char *sock, const char *method, const char *path, const
 	int fd = -1, err = 0;
 
 	if (strlen(sock) >= sizeof(addr.sun_path)) {
-		fprintf(stderr, "plugnet-slot: %s %s: socket path %s is too long\n", method, path, sock);
+		fprintf(stderr, "plugnet-slot: %s %s: socket path %s is too long\n", method, path,
+			sock);
 		return -1;
 	}
 	strcpy(addr.sun_path, sock);
@@ -241,8 +242,8 @@ static int request(const char *sock, const char *method, const char *path, const
 	    buf_str(&req, " HTTP/1.1\r\nHost: plugnet\r\nUser-Agent: plugnet-slot\r\n"
 			  "Accept: application/json\r\nConnection: close\r\n") ||
 	    (body && buf_str(&req, "Content-Type: application/json\r\n")) ||
-	    buf_str(&req, "Content-Length: ") || buf_str(&req, lenbuf) || buf_str(&req, "\r\n\r\n") ||
-	    (body && buf_str(&req, body))) {
+	    buf_str(&req, "Content-Length: ") || buf_str(&req, lenbuf) ||
+	    buf_str(&req, "\r\n\r\n") || (body && buf_str(&req, body))) {
 		fprintf(stderr, "plugnet-slot: %s %s: out of memory\n", method, path);
 		free(req.data);
 		return -1;
@@ -278,8 +279,8 @@ static int request(const char *sock, const char *method, const char *path, const
 		if (r == 0)
 			break;
 		if (buf_add(raw, chunk, (size_t)r)) {
-			fprintf(stderr, "plugnet-slot: %s %s on %s: answer larger than %d bytes\n", method,
-				path, sock, MAX_RESPONSE);
+			fprintf(stderr, "plugnet-slot: %s %s on %s: answer larger than %d bytes\n",
+				method, path, sock, MAX_RESPONSE);
 			goto out;
 		}
 	}
@@ -290,12 +291,14 @@ static int request(const char *sock, const char *method, const char *path, const
 
 	if (!raw->data || sscanf(raw->data, "HTTP/1.%*1[01] %3d", &resp->status) != 1 ||
 	    resp->status < 100 || resp->status > 599) {
-		fprintf(stderr, "plugnet-slot: %s %s on %s: not an HTTP answer\n", method, path, sock);
+		fprintf(stderr, "plugnet-slot: %s %s on %s: not an HTTP answer\n", method, path,
+			sock);
 		return -1;
 	}
 	hdr_end = strstr(raw->data, "\r\n\r\n");
 	if (!hdr_end) {
-		fprintf(stderr, "plugnet-slot: %s %s on %s: answer without the end of its headers\n",
+		fprintf(stderr,
+			"plugnet-slot: %s %s on %s: answer without the end of its headers\n",
 			method, path, sock);
 		return -1;
 	}
@@ -303,9 +306,10 @@ static int request(const char *sock, const char *method, const char *path, const
 	resp->body_len = raw->len - (size_t)(resp->body - raw->data);
 	v = header(raw->data, hdr_end + 2, "Transfer-Encoding", &vlen);
 	if (v && vlen == 7 && !strncasecmp(v, "chunked", 7)) {
-		if (dechunk(raw->data + (resp->body - raw->data), resp->body_len, &resp->body_len)) {
-			fprintf(stderr, "plugnet-slot: %s %s on %s: malformed chunked body\n", method,
-				path, sock);
+		if (dechunk(raw->data + (resp->body - raw->data), resp->body_len,
+			    &resp->body_len)) {
+			fprintf(stderr, "plugnet-slot: %s %s on %s: malformed chunked body\n",
+				method, path, sock);
 			return -1;
 		}
 	} else if ((v = header(raw->data, hdr_end + 2, "Content-Length", &vlen))) {
@@ -315,7 +319,8 @@ static int request(const char *sock, const char *method, const char *path, const
 		errno = 0;
 		n = strtoull(v, &end, 10);
 		if (errno || end == v || n > resp->body_len) {
-			fprintf(stderr, "plugnet-slot: %s %s on %s: body shorter than its Content-Length\n",
+			fprintf(stderr,
+				"plugnet-slot: %s %s on %s: body shorter than its Content-Length\n",
 				method, path, sock);
 			return -1;
 		}
@@ -326,7 +331,8 @@ static int request(const char *sock, const char *method, const char *path, const
 
 fail:
 	err = errno;
-	fprintf(stderr, "plugnet-slot: %s %s: %s %s: %s\n", method, path, what, sock, strerror(err));
+	fprintf(stderr, "plugnet-slot: %s %s: %s %s: %s\n", method, path, what, sock,
+		strerror(err));
 out:
 	if (fd >= 0)
 		close(fd);
@@ -434,7 +440,8 @@ static int cmd_plug(const char *sock, int argc, char **argv)
 			errno = 0;
 			priority = strtol(optarg, &end, 10);
 			if (errno || end == optarg || *end || priority < 0 || priority > INT_MAX)
-				die_usage("plug: --priority '%s' is not a non-negative number", optarg);
+				die_usage("plug: --priority '%s' is not a non-negative number",
+					  optarg);
 			break;
 		default:
 			die_usage("plug: unknown option");
@@ -445,7 +452,8 @@ static int cmd_plug(const char *sock, int argc, char **argv)
 
 	if (buf_str(&body, "{\"program\": ") || buf_json_str(&body, argv[optind]) ||
 	    (target && (buf_str(&body, ", \"target\": ") || buf_json_str(&body, target))) ||
-	    (proceed_on && (buf_str(&body, ", \"proceed_on\": ") || buf_json_str(&body, proceed_on))))
+	    (proceed_on &&
+	     (buf_str(&body, ", \"proceed_on\": ") || buf_json_str(&body, proceed_on))))
 		goto nomem;
 	if (priority >= 0) {
 		snprintf(num, sizeof(num), ", \"priority\": %ld", priority);
