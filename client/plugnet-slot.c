@@ -402,9 +402,15 @@ static int run(const char *sock, const char *method, const char *path, const cha
 		rc = fflush(stdout) ? EXIT_IO : 0;
 	} else {
 		const char *msg = error_message(resp.body);
+		size_t mlen = strlen(method), plen = strlen(path);
 
-		fprintf(stderr, "plugnet-slot: %s %s: %d: %s\n", method, path, resp.status,
-			msg ? msg : resp.body);
+		/* plugnetd's messages name the request already: say it once. */
+		if (msg && !strncmp(msg, method, mlen) && msg[mlen] == ' ' &&
+		    !strncmp(msg + mlen + 1, path, plen) && msg[mlen + 1 + plen] == ':')
+			fprintf(stderr, "plugnet-slot: %d: %s\n", resp.status, msg);
+		else
+			fprintf(stderr, "plugnet-slot: %s %s: %d: %s\n", method, path, resp.status,
+				msg ? msg : resp.body);
 		rc = EXIT_REFUSED;
 	}
 	free(raw.data);
