@@ -152,7 +152,7 @@ stage_packages() { # 1 (build) or 2 (runtime)
 		'644 ./etc/plugnet/programs/src-counter.bpf.o' '644 ./etc/plugnet/programs/src-counter.json' \
 		'644 ./etc/plugnet/programs/syn-limit.bpf.o' '644 ./etc/plugnet/programs/syn-limit.json' \
 		'755 ./opt' '755 ./opt/cni' '755 ./opt/cni/bin' '755 ./opt/cni/bin/plugnet' \
-		'755 ./usr' '755 ./usr/bin' '755 ./usr/bin/plugctl' '755 ./usr/lib' '755 ./usr/lib/systemd' \
+		'755 ./usr' '755 ./usr/bin' '755 ./usr/bin/plugctl' '755 ./usr/bin/plugnet-slot' '755 ./usr/lib' '755 ./usr/lib/systemd' \
 		'755 ./usr/lib/systemd/system' '644 ./usr/lib/systemd/system/plugnetd.service' \
 		'755 ./usr/sbin' '755 ./usr/sbin/plugnetd')" ]
 	cmp deploy/plugnetd.json "$tmp/root/etc/plugnet/plugnetd.json"
