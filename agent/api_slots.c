@@ -21,6 +21,7 @@
 #include "caller.h"
 #include "catalog.h"
 #include "json_body.h"
+#include "map_json.h"
 #include "plugnet/engine.h"
 #include "plugnet/log.h"
 #include "plugnet/xdp_action.h"
@@ -519,6 +520,97 @@ static void release(struct pn_api_socket *sock, const char *id, const struct pn_
 		pn_api_reply(resp, MHD_HTTP_OK, slot_json(&s), req->path);
 }
 
+/* The program a live slot runs: its prog id, read from the interface's dispatcher. */
+static int slot_prog_id(struct pn_agent *a, const struct pn_slot_owner *s, __u32 *prog_id,
+			char *why, size_t why_size)
+{
+	struct pn_iface *iface = pn_ifaces_get_by_index(a, s->netns_id, s->ifindex);
+	struct pn_iface_info *info;
+	int ret;
+
+	if (!iface) {
+		snprintf(why, why_size, "its interface %u (netns %llu) is not held any more",
+			 s->ifindex, (unsigned long long)s->netns_id);
+		return -ENOENT;
+	}
+	info = malloc(sizeof(*info)); /* 63 slots: too big for a worker's stack */
+	ret = info ? pn_iface__describe(iface, info) : -ENOMEM;
+	pn_ifaces_put(a, iface);
+	if (ret) {
+		snprintf(why, why_size, "%s", info ? pn_last_error() : "out of memory");
+		free(info);
+		return ret;
+	}
+	ret = -ENOENT;
+	for (__u32 i = 0; ret && i < info->num_slots; i++)
+		if (info->slots[i].attach_id == s->attach_id) {
+			*prog_id = info->slots[i].prog_id;
+			ret = 0;
+		}
+	if (ret)
+		snprintf(why, why_size, "attach id %u is not in its dispatcher (revision %llu)",
+			 s->attach_id, (unsigned long long)info->revision);
+	free(info);
+	return ret;
+}
+
+/*
+ * GET /v1/slots/<id>/maps, admin socket only: a catalog program is loaded
+ * once and shared by every slot that plugs it, so its maps can hold other
+ * pods' entries (src-counter's sources, say), which a pod must not read.
+ */
+static void slot_maps(struct pn_api_socket *sock, const char *id, const struct pn_api_request *req,
+		      struct pn_api_response *resp)
+{
+	struct pn_slot_owner s;
+	cJSON *body, *maps = NULL;
+	char why[1024];
+	unsigned int ifindex;
+	__u32 attach, prog_id = 0;
+	__u64 netns;
+	int ret;
+
+	if (!sock->admin) {
+		pn_api_error(resp, MHD_HTTP_FORBIDDEN, "admin-only", NULL,
+			     "%s %s: only on the admin socket: a program's maps are shared by "
+			     "every slot that plugs it and may hold other pods' entries",
+			     req->method, req->path);
+		return;
+	}
+	if (parse_slot_id(id, &netns, &ifindex, &attach) ||
+	    pn_registry__find_slot(sock->agent->registry, netns, ifindex, attach, &s)) {
+		pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL, "%s %s: no slot '%s'",
+			     req->method, req->path, id);
+		return;
+	}
+	if (s.released) {
+		pn_api_error(resp, MHD_HTTP_CONFLICT, "released", NULL,
+			     "%s %s: slot %s was released by the admin (%s); its program is not "
+			     "plugged any more",
+			     req->method, req->path, id, s.released_reason);
+		return;
+	}
+	ret = slot_prog_id(sock->agent, &s, &prog_id, why, sizeof(why));
+	if (!ret)
+		ret = pn_prog_maps_json(prog_id, PN_MAP_ENTRIES_SHOWN, &maps, why, sizeof(why));
+	if (ret) {
+		pn_api_error(resp,
+			     ret == -ENOENT ? MHD_HTTP_NOT_FOUND : MHD_HTTP_INTERNAL_SERVER_ERROR,
+			     ret == -ENOENT ? "not-found" : "internal", NULL,
+			     "%s %s: program '%s' of slot %s: %s", req->method, req->path,
+			     s.program, id, why);
+		return;
+	}
+	body = slot_json(&s);
+	if (!body || !cJSON_AddNumberToObject(body, "prog_id", prog_id) ||
+	    !cJSON_AddItemToObject(body, "maps", maps)) {
+		cJSON_Delete(maps);
+		cJSON_Delete(body);
+		body = NULL;
+	}
+	pn_api_reply(resp, MHD_HTTP_OK, body, req->path);
+}
+
 void pn_api_slots(struct pn_api_socket *sock, const char *rest, const struct pn_api_request *req,
 		  struct pn_api_response *resp)
 {
@@ -526,15 +618,19 @@ void pn_api_slots(struct pn_api_socket *sock, const char *rest, const struct pn_
 
 	if (action) {
 		char id[64];
+		bool is_release = !strcmp(action, "/release") && !strcmp(req->method, "POST");
+		bool is_maps = !strcmp(action, "/maps") && !strcmp(req->method, "GET");
 
-		if (strcmp(action, "/release") || strcmp(req->method, "POST") ||
-		    (size_t)(action - rest) >= sizeof(id)) {
+		if ((!is_release && !is_maps) || (size_t)(action - rest) >= sizeof(id)) {
 			pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL,
 				     "%s %s: no such resource", req->method, req->path);
 			return;
 		}
 		snprintf(id, sizeof(id), "%.*s", (int)(action - rest), rest);
-		release(sock, id, req, resp);
+		if (is_release)
+			release(sock, id, req, resp);
+		else
+			slot_maps(sock, id, req, resp);
 		return;
 	}
 

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-/* plugctl list and show: the interfaces plugnet holds, and their slots. */
+/*
+ * plugctl list, show and maps: the interfaces plugnet holds, their slots,
+ * and what a slot's program keeps in its maps.
+ */
 #include <stdio.h>
 
 #include "commands.h"
 #include "render.h"
+#include "resolve.h"
 #include "target.h"
 
 int cmd_list(struct plugctl *p, const struct plugctl_cmd *cmd, int argc, char **argv)
@@ -52,6 +56,41 @@ int cmd_show(struct plugctl *p, const struct plugctl_cmd *cmd, int argc, char **
 	}
 	cJSON_Delete(view);
 	cJSON_Delete(iface);
+	plugctl_target_free(&t);
+	return ret;
+}
+
+int cmd_maps(struct plugctl *p, const struct plugctl_cmd *cmd, int argc, char **argv)
+{
+	char slot[160], path[256], what[320], err[512], owner[512];
+	struct plugctl_target t;
+	struct plugctl_args a;
+	cJSON *reply = NULL;
+	const cJSON *cid;
+	int ret = plugctl_parse(p, cmd, argc, argv, PLUGCTL_OPT_NETNS | PLUGCTL_OPT_POD, 2, 2, &a);
+
+	if (ret != PLUGCTL_CONTINUE)
+		return ret;
+	ret = plugctl_target_find(p, a.pos[0], a.netns, a.pod, &t);
+	if (!ret && pn_resolve_slot(t.id, a.pos[1], slot, sizeof(slot), err, sizeof(err)))
+		ret = plugctl_fail(p, PLUGCTL_ERROR, "not-found", "interface '%s': %s", t.ifname,
+				   err);
+	if (!ret) {
+		snprintf(what, sizeof(what), "slot %s of interface '%s'", slot, t.ifname);
+		snprintf(path, sizeof(path), "/v1/slots/%s/maps", slot);
+		ret = plugctl_call(p, what, "GET", path, NULL, 0, &reply);
+	}
+	if (!ret) {
+		cid = cJSON_GetObjectItemCaseSensitive(reply, "container_id");
+		if (cJSON_IsString(cid) &&
+		    !cJSON_AddStringToObject(
+			    reply, "owner",
+			    pn_render_owner(t.containers, cid->valuestring, owner, sizeof(owner))))
+			ret = plugctl_fail(p, PLUGCTL_ERROR, "internal", "%s: out of memory", what);
+	}
+	if (!ret)
+		ret = plugctl_output(p, what, pn_render_maps, reply);
+	cJSON_Delete(reply);
 	plugctl_target_free(&t);
 	return ret;
 }

@@ -2,7 +2,7 @@
 /*
  * plugctl's commands, one function each (plugctl_fn), grouped in files by
  * the object they are about:
- *   cmd_iface.c     list, show           (interfaces and their slots)
+ *   cmd_iface.c     list, show, maps     (interfaces, their slots, slots' maps)
  *   cmd_override.c  release, detach, adopt (the admin's overrides)
  *   cmd_info.c      status, programs, audit
  * Each parses its own options (with the common ones, cli.h), calls
@@ -15,6 +15,7 @@
 
 int cmd_list(struct plugctl *p, const struct plugctl_cmd *cmd, int argc, char **argv);
 int cmd_show(struct plugctl *p, const struct plugctl_cmd *cmd, int argc, char **argv);
+int cmd_maps(struct plugctl *p, const struct plugctl_cmd *cmd, int argc, char **argv);
 int cmd_release(struct plugctl *p, const struct plugctl_cmd *cmd, int argc, char **argv);
 int cmd_detach(struct plugctl *p, const struct plugctl_cmd *cmd, int argc, char **argv);
 int cmd_adopt(struct plugctl *p, const struct plugctl_cmd *cmd, int argc, char **argv);

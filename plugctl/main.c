@@ -35,6 +35,15 @@ static const struct plugctl_cmd commands[] = {
 	 "owner (NAMESPACE/NAME) and, when plugnetd counts, packets and verdicts.\n"
 	 "With -j: GET /v1/interfaces/<id> with \"owner\" added to it and each slot.\n"
 	 "\n" IFACE_HELP},
+	{"maps", cmd_maps, "IFACE SLOT [--netns PATH | --pod NAMESPACE/NAME]",
+	 "The maps of the program in one slot (SLOT: its attach id, or the slot id\n"
+	 "<netns>-<ifindex>-<attach>), read from the kernel: a table a map, keys and\n"
+	 "values decoded by the map's BTF into one column per field, per-CPU values\n"
+	 "summed, at most 1000 entries a map (the rest counted). A catalog program\n"
+	 "is loaded once for every slot that plugs it, so its maps hold the entries\n"
+	 "of all of them. With -j: GET /v1/slots/<id>/maps with \"owner\" added\n"
+	 "(per-CPU values one by one).\n"
+	 "\n" IFACE_HELP},
 	{"release", cmd_release,
 	 "IFACE SLOT --reason TEXT [--yes] [--netns PATH | --pod NS/NAME]\n"
 	 "       plugctl release --owner NAMESPACE/NAME --reason TEXT [--yes]",

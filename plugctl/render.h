@@ -47,6 +47,12 @@ int pn_render_status(FILE *out, const cJSON *health, char *err, size_t err_size)
 int pn_render_audit(FILE *out, const cJSON *entries, char *err, size_t err_size);
 
 /*
+ * plugctl maps: GET /v1/slots/<id>/maps, with "owner" added; a header line
+ * for the slot, then a table a map (render_maps.c).
+ */
+int pn_render_maps(FILE *out, const cJSON *reply, char *err, size_t err_size);
+
+/*
  * The one line that a successful override prints. `action` is "release"
  * (reply: the released slot), "release-owner" (reply: container_id and
  * slots_released), "detach" or "adopt" (reply: id, slots_released,
