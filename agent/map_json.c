@@ -255,7 +255,8 @@ static cJSON *decode_composite(struct decoder *d, const struct btf_type *t, cons
 		if (bits) {
 			const struct btf_type *mt =
 				btf__type_by_id(d->btf, btf__resolve_type(d->btf, m->type));
-			bool is_signed = mt && btf_is_int(mt) && (btf_int_encoding(mt) & BTF_INT_SIGNED);
+			bool is_signed =
+				mt && btf_is_int(mt) && (btf_int_encoding(mt) & BTF_INT_SIGNED);
 
 			v = decode_bitfield(data, t->size, bit_off, bits, is_signed);
 		} else if (msize < 0 || bit_off % 8 || bit_off / 8 + (__u64)msize > t->size) {
@@ -318,8 +319,8 @@ static bool is_big_endian_typedef(const struct btf *btf, const struct btf_type *
 {
 	const char *name = btf__name_by_offset(btf, t->name_off);
 
-	return name && (!strcmp(name, "__be16") || !strcmp(name, "__be32") ||
-			!strcmp(name, "__be64"));
+	return name &&
+	       (!strcmp(name, "__be16") || !strcmp(name, "__be32") || !strcmp(name, "__be64"));
 }
 
 static cJSON *decode(struct decoder *d, __u32 id, const void *data, size_t size, bool big_endian)

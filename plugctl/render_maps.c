@@ -57,8 +57,7 @@ static const char *cell_text(const cJSON *v, char *buf, size_t size, char **to_f
 }
 
 /* The columns one side (key or value) gives: its members' names, or just `whole`. */
-static size_t side_columns(const cJSON *sample, const char *whole, const char **names,
-			   size_t room)
+static size_t side_columns(const cJSON *sample, const char *whole, const char **names, size_t room)
 {
 	const cJSON *m;
 	size_t n = 0;
@@ -102,22 +101,23 @@ static cJSON *table_value(const cJSON *e, bool per_cpu)
 				const cJSON *add = cJSON_GetObjectItemCaseSensitive(v, acc->string);
 
 				if (cJSON_IsNumber(acc) && cJSON_IsNumber(add))
-					cJSON_SetNumberValue(acc, acc->valuedouble + add->valuedouble);
+					cJSON_SetNumberValue(acc,
+							     acc->valuedouble + add->valuedouble);
 			}
 		}
 	}
 	return sum;
 }
 
-static int add_side_cells(struct pn_table *t, const cJSON *side, const char *const *names,
-			  size_t n, const char *whole)
+static int add_side_cells(struct pn_table *t, const cJSON *side, const char *const *names, size_t n,
+			  const char *whole)
 {
 	char buf[64], *to_free;
 	int ret = 0;
 
 	for (size_t i = 0; i < n && !ret; i++) {
-		const cJSON *v = names[i] == whole ? side
-						   : cJSON_GetObjectItemCaseSensitive(side, names[i]);
+		const cJSON *v =
+			names[i] == whole ? side : cJSON_GetObjectItemCaseSensitive(side, names[i]);
 		const char *text = cell_text(v, buf, sizeof(buf), &to_free);
 
 		ret = pn_table__cell(t, "%s", text);
@@ -138,7 +138,6 @@ static int render_entries(FILE *out, const cJSON *entries, bool per_cpu)
 	struct pn_table *t;
 	int ret = 0;
 
-	cJSON_Delete(first_value);
 	for (size_t i = 0; i < nk + nv; i++) {
 		size_t j;
 
@@ -148,8 +147,10 @@ static int render_entries(FILE *out, const cJSON *entries, bool per_cpu)
 		headers[i] = upper[i];
 	}
 	t = pn_table__new(headers, nk + nv);
-	if (!t)
+	if (!t) {
+		cJSON_Delete(first_value);
 		return -ENOMEM;
+	}
 	cJSON_ArrayForEach(e, entries)
 	{
 		cJSON *value = table_value(e, per_cpu);
@@ -167,6 +168,8 @@ static int render_entries(FILE *out, const cJSON *entries, bool per_cpu)
 	if (!ret)
 		ret = pn_table__print(t, out);
 	pn_table__free(t);
+	/* The value's column names point into it: freed only now. */
+	cJSON_Delete(first_value);
 	return ret;
 }
 

@@ -6,6 +6,7 @@
 # freplace, so it runs in the VM tier.
 
 load ../lib/plugnetd
+load ../lib/plugctl
 
 setup() {
 	cd "$BATS_TEST_DIRNAME/../.."
@@ -16,6 +17,8 @@ setup() {
 	# The catalog as the build leaves it: objects with their manifests.
 	cp "$build"/bpf/examples/*.bpf.o "$build"/bpf/examples/*.json "$dir/programs/"
 	pid=
+	host_ns=$(stat -L -c %i /proc/self/ns/net)
+	golden_dir=vm
 	listeners=()
 	mkpod a 1
 	mkuplink
@@ -141,6 +144,30 @@ plug() { # pod program [json members]
 	[ "$row" = '{"packets":20,"bytes":1960}' ]
 	# The pod answered every one: counting passes.
 	[ "$(bpftool map dump id "$map" -j | jq length)" = 1 ]
+
+	# plugnetd reads the same map back for the admin, decoded by its BTF;
+	# saddr is a __be32, shown as the number it stands for:
+	# 10.77.1.1 = 10<<24 | 77<<16 | 1<<8 | 1.
+	slot=$(runtime GET /v1/slots | head -n1 | jq -r '.[] | select(.program == "src-counter") | .id')
+	run admin GET "/v1/slots/$slot/maps"
+	[ "${lines[-1]}" = 200 ] || { echo "$output"; false; }
+	got=$(jq -c '.maps[] | select(.name == "src_counts") |
+		[.type, .key_type, .value_type, .entries_total, .truncated, .entries]' <<<"${lines[0]}")
+	echo "got: $got"
+	[ "$got" = '["lru_hash","struct src_key","struct src_count",1,false,[{"key":{"ifindex":'"$ifindex"',"saddr":172818689},"value":{"packets":20,"bytes":1960}}]]' ]
+	[ "$(jq .prog_id <<<"${lines[0]}")" = "$prog" ]
+	# Not for pods: the map is shared by every slot that plugs src-counter.
+	run as_pod a GET "/v1/slots/$slot/maps"
+	[ "${lines[-1]}" = 403 ]
+	[[ ${lines[0]} == *'"error":"admin-only"'* ]]
+
+	run plugctl maps eth0 "${slot##*-}" --pod default/web-a
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	echo "$output"
+	[[ ${lines[0]} == "slot $slot: program src-counter (prog $prog) on pod, owner default/web-a" ]]
+	[[ $output == *"src_counts: lru_hash, key struct src_key, value struct src_count, 1 of 16384 entries"* ]]
+	printf '%s\n' "${lines[@]}" | grep -Eq '^IFINDEX +SADDR +PACKETS +BYTES$'
+	printf '%s\n' "${lines[@]}" | grep -Eq "^$ifindex +172818689 +20 +1960\$"
 }
 
 @test "syn-limit on an uplink: a SYN flood is cut to the burst, connections below the rate work" {
@@ -179,4 +206,17 @@ plug() { # pod program [json members]
 	sleep 1
 	tcp_connects pn-wire 10.78.0.1 8090
 	[ "$(syns passed)" = $((passed + 1)) ]
+
+	# plugctl maps on the uplink: the configuration (.rodata), and the
+	# per-CPU stats summed as bpftool's per-CPU values add up.
+	uslot=$(runtime GET /v1/slots | head -n1 | jq -r '.[] | select(.program == "syn-limit") | .id')
+	run plugctl -j maps pn-up0 "$uslot"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(jq -c '.maps[] | select(.name | endswith(".rodata")) | .entries' <<<"$output")" = '[{"key":0,"value":{"syn_rate":100,"syn_burst":200}}]' ]
+	[ "$(jq '[.maps[] | select(.name == "syn_stats") | .entries[0].values[].value.dropped] | add' <<<"$output")" = "$dropped" ]
+	run plugctl maps pn-up0 "${uslot##*-}"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	echo "$output"
+	[[ $output == *"syn_stats: percpu_array, key __u32, value struct syn_stats, 1 of 1 entries, per-CPU values summed"* ]]
+	printf '%s\n' "${lines[@]}" | grep -Eq "^0 +$((passed + 1)) +$dropped\$"
 }
