@@ -7,7 +7,6 @@
 
 #include "commands.h"
 #include "render.h"
-#include "resolve.h"
 #include "target.h"
 
 int cmd_list(struct plugctl *p, const struct plugctl_cmd *cmd, int argc, char **argv)
@@ -62,7 +61,7 @@ int cmd_show(struct plugctl *p, const struct plugctl_cmd *cmd, int argc, char **
 
 int cmd_maps(struct plugctl *p, const struct plugctl_cmd *cmd, int argc, char **argv)
 {
-	char slot[160], path[256], what[320], err[512], owner[512];
+	char slot[160], path[256], what[320], owner[512];
 	struct plugctl_target t;
 	struct plugctl_args a;
 	cJSON *reply = NULL;
@@ -71,12 +70,9 @@ int cmd_maps(struct plugctl *p, const struct plugctl_cmd *cmd, int argc, char **
 
 	if (ret != PLUGCTL_CONTINUE)
 		return ret;
-	ret = plugctl_target_find(p, a.pos[0], a.netns, a.pod, &t);
-	if (!ret && pn_resolve_slot(t.id, a.pos[1], slot, sizeof(slot), err, sizeof(err)))
-		ret = plugctl_fail(p, PLUGCTL_ERROR, "not-found", "interface '%s': %s", t.ifname,
-				   err);
+	ret = plugctl_target_find_slot(p, a.pos[0], a.pos[1], a.netns, a.pod, &t, slot,
+				       sizeof(slot), what, sizeof(what));
 	if (!ret) {
-		snprintf(what, sizeof(what), "slot %s of interface '%s'", slot, t.ifname);
 		snprintf(path, sizeof(path), "/v1/slots/%s/maps", slot);
 		ret = plugctl_call(p, what, "GET", path, NULL, 0, &reply);
 	}

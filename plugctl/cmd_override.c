@@ -85,7 +85,7 @@ out:
 
 int cmd_release(struct plugctl *p, const struct plugctl_cmd *cmd, int argc, char **argv)
 {
-	char slot[160], path[256], what[320], err[512];
+	char slot[160], path[256], what[320];
 	struct plugctl_target t;
 	struct plugctl_args a;
 	int ret = plugctl_parse(
@@ -103,12 +103,9 @@ int cmd_release(struct plugctl *p, const struct plugctl_cmd *cmd, int argc, char
 		return ret;
 	if (a.owner)
 		return release_owner(p, a.owner, a.reason);
-	ret = plugctl_target_find(p, a.pos[0], a.netns, a.pod, &t);
-	if (!ret && pn_resolve_slot(t.id, a.pos[1], slot, sizeof(slot), err, sizeof(err)))
-		ret = plugctl_fail(p, PLUGCTL_ERROR, "not-found", "interface '%s': %s", t.ifname,
-				   err);
+	ret = plugctl_target_find_slot(p, a.pos[0], a.pos[1], a.netns, a.pod, &t, slot,
+				       sizeof(slot), what, sizeof(what));
 	if (!ret) {
-		snprintf(what, sizeof(what), "slot %s of interface '%s'", slot, t.ifname);
 		snprintf(path, sizeof(path), "/v1/slots/%s/release", slot);
 		ret = plugctl_confirm(p, "Release %s?", what);
 	}

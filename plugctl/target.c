@@ -53,6 +53,22 @@ int plugctl_target_find(struct plugctl *p, const char *arg, const char *netns_pa
 	return PLUGCTL_OK;
 }
 
+int plugctl_target_find_slot(struct plugctl *p, const char *iface_arg, const char *slot_arg,
+			     const char *netns_path, const char *pod, struct plugctl_target *t,
+			     char *slot, size_t slot_size, char *what, size_t what_size)
+{
+	char err[512];
+	int ret = plugctl_target_find(p, iface_arg, netns_path, pod, t);
+
+	if (ret)
+		return ret;
+	if (pn_resolve_slot(t->id, slot_arg, slot, slot_size, err, sizeof(err)))
+		return plugctl_fail(p, PLUGCTL_ERROR, "not-found", "interface '%s': %s", t->ifname,
+				    err);
+	snprintf(what, what_size, "slot %s of interface '%s'", slot, t->ifname);
+	return 0;
+}
+
 void plugctl_target_free(struct plugctl_target *t)
 {
 	cJSON_Delete(t->ifaces);

@@ -24,6 +24,14 @@ struct plugctl_target {
  */
 int plugctl_target_find(struct plugctl *p, const char *arg, const char *netns_path, const char *pod,
 			struct plugctl_target *t);
+/*
+ * plugctl_target_find, then the slot `slot_arg` names on that interface
+ * (its attach id, or its full slot id): its id in `slot`, and "slot <id>
+ * of interface '<ifname>'" in `what`, for messages.
+ */
+int plugctl_target_find_slot(struct plugctl *p, const char *iface_arg, const char *slot_arg,
+			     const char *netns_path, const char *pod, struct plugctl_target *t,
+			     char *slot, size_t slot_size, char *what, size_t what_size);
 void plugctl_target_free(struct plugctl_target *t);
 
 #endif
