@@ -231,11 +231,15 @@ $(BUILD)/tests/unit/test_plugctl_render: $(call obj,san,$(PLUGCTL_PURE_SRCS))
 $(BUILD)/san/tests/unit/test_plugin_conf.o: EXTRA_CFLAGS := $(TEST_CFLAGS) -Iplugin
 $(BUILD)/tests/unit/test_plugin_conf: $(BUILD)/san/plugin/plugin_conf.o
 
+# The benchmarks' shared helpers (tests/bench/stats.c).
+$(BUILD)/tests/bench/bench_dispatcher: $(BUILD)/san/tests/bench/stats.o
+
 # bench_api sets the engine alone against plugnetd, a release build: it links
 # the release library, without sanitizers, so that both sides run the same
-# engine code. Public headers only, and libcurl as the CNI plugin will use.
+# engine code. Public headers only, and plugnetd's API through lib/client, as
+# the CNI plugin and plugctl call it.
 BENCH_API_LIBS := $(shell pkg-config --libs libcurl libcjson 2>/dev/null)
-$(BUILD)/tests/bench/bench_api: $(BUILD)/rel/tests/bench/bench_api.o $(call lib_engine,rel) $(call lib_common,rel)
+$(BUILD)/tests/bench/bench_api: $(BUILD)/rel/tests/bench/bench_api.o $(BUILD)/rel/tests/bench/stats.o $(call lib_client,rel) $(call lib_engine,rel) $(call lib_common,rel)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ $^ $(BENCH_API_LIBS) $(ENGINE_LIBS)
 

@@ -57,11 +57,12 @@
 #include <sys/wait.h>
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
+#include "plugnet/client.h"
 
 #include "plugnet/engine.h"
 #include "plugnet/log.h"
 #include "plugnet/netns.h"
+#include "stats.h"
 
 #define ENGINE_NS        "pn-bapi-e"
 #define POD_NS_FMT       "pn-bapi-%u"
@@ -100,48 +101,6 @@ struct plug_times {
 	double plug[MAX_REPS], unplug[MAX_REPS];
 };
 
-static unsigned int env_uint(const char *name, unsigned int def, unsigned int min, unsigned int max)
-{
-	const char *v = getenv(name);
-	unsigned long n;
-	char *end;
-
-	if (!v || !*v)
-		return def;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno || *end || n < min || n > max) {
-		fprintf(stderr, "bench_api: %s='%s' is not a number in %u..%u; using %u\n", name, v,
-			min, max, def);
-		return def;
-	}
-	return (unsigned int)n;
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *pa, const void *pb)
-{
-	double a = *(const double *)pa, b = *(const double *)pb;
-
-	return a < b ? -1 : a > b;
-}
-
-static double median(const double *v, size_t n)
-{
-	double s[MAX_REPS > MAX_PODS ? MAX_REPS : MAX_PODS];
-
-	memcpy(s, v, n * sizeof(*v));
-	qsort(s, n, sizeof(*s), cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
-
 /* Run a shell command; its output goes to stderr. */
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int sh(const char *fmt, ...)
@@ -175,98 +134,43 @@ static int write_text(const char *path, const char *text)
 	return 0;
 }
 
-/* --- the HTTP client ------------------------------------------------------------------- */
-
-struct reply {
-	char *body;
-	size_t len;
-	long status;
-};
-
-static size_t gather(char *data, size_t size, size_t nmemb, void *arg)
-{
-	struct reply *r = arg;
-	size_t n = size * nmemb;
-	char *body = realloc(r->body, r->len + n + 1);
-
-	if (!body)
-		return 0; /* curl fails the transfer */
-	memcpy(body + r->len, data, n);
-	r->len += n;
-	body[r->len] = '\0';
-	r->body = body;
-	return n;
-}
-
-/*
- * One request on handle h (kept alive between calls unless `fresh`).
- * 0 with r filled (free r->body), or -EIO naming the request.
- */
-static int request(CURL *h, const char *sock, const char *method, const char *path,
-		   const char *body, bool fresh, struct reply *r)
-{
-	char url[256], err[CURL_ERROR_SIZE] = "";
-	struct curl_slist *hdr = NULL;
-	CURLcode rc;
-
-	*r = (struct reply){};
-	snprintf(url, sizeof(url), "http://plugnet%s", path);
-	curl_easy_reset(h);
-	if (body)
-		hdr = curl_slist_append(NULL, "Content-Type: application/json");
-	if ((body && !hdr) || curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, sock) ||
-	    curl_easy_setopt(h, CURLOPT_URL, url) ||
-	    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method) ||
-	    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, gather) ||
-	    curl_easy_setopt(h, CURLOPT_WRITEDATA, r) ||
-	    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err) ||
-	    curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L) ||
-	    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, (long)fresh) ||
-	    curl_easy_setopt(h, CURLOPT_FORBID_REUSE, (long)fresh) ||
-	    (body && (curl_easy_setopt(h, CURLOPT_POSTFIELDS, body) ||
-		      curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr)))) {
-		curl_slist_free_all(hdr);
-		fprintf(stderr, "bench_api: %s %s: cannot set up the request\n", method, path);
-		return -EIO;
-	}
-	rc = curl_easy_perform(h);
-	curl_slist_free_all(hdr);
-	if (rc == CURLE_OK)
-		rc = curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
-	if (rc != CURLE_OK) {
-		fprintf(stderr, "bench_api: %s %s on %s: %s\n", method, path, sock,
-			err[0] ? err : curl_easy_strerror(rc));
-		free(r->body);
-		r->body = NULL;
-		return -EIO;
-	}
-	return 0;
-}
+/* --- the HTTP client: lib/client, as the CNI plugin and plugctl use it --------------------- */
 
 /* A request that must answer `want`; the body is returned parsed when `json` is given. */
-static int expect(CURL *h, const char *sock, const char *method, const char *path, const char *body,
+static int expect(struct pn_client *h, const char *method, const char *path, const char *body,
 		  bool fresh, long want, cJSON **json)
 {
-	struct reply r;
-	int ret = request(h, sock, method, path, body, fresh, &r);
+	cJSON *doc = NULL;
+	struct pn_reply r;
+	char err[1024];
+	int ret;
 
-	if (ret)
+	if (body && !(doc = cJSON_Parse(body))) {
+		fprintf(stderr, "bench_api: %s %s: the request body is not JSON: %s\n", method,
+			path, body);
+		return -EINVAL;
+	}
+	pn_client__set_fresh_connections(h, fresh);
+	ret = pn_client__request(h, method, path, doc, &r, err, sizeof(err));
+	cJSON_Delete(doc);
+	if (ret) {
+		fprintf(stderr, "bench_api: %s\n", err);
 		return ret;
+	}
 	if (r.status != want) {
 		fprintf(stderr, "bench_api: %s %s: %ld (expected %ld): %s\n", method, path,
 			r.status, want, r.body ? r.body : "");
-		free(r.body);
-		return -EPROTO;
-	}
-	if (json) {
-		*json = cJSON_Parse(r.body ? r.body : "");
+		ret = -EPROTO;
+	} else if (json) {
+		*json = r.json;
+		r.json = NULL;
 		if (!*json) {
 			fprintf(stderr, "bench_api: %s %s: the answer is not JSON: %s\n", method,
 				path, r.body ? r.body : "");
 			ret = -EPROTO;
 		}
 	}
-	free(r.body);
+	pn_reply__free(&r);
 	return ret;
 }
 
@@ -465,7 +369,7 @@ static void stop_agent(struct bench *b)
 }
 
 /* Register pods [from, to) as the runtime does at CNI ADD; their times in t[from..to). */
-static int register_pods(struct bench *b, CURL *h, unsigned int from, unsigned int to, double *t)
+static int register_pods(struct pn_client *h, unsigned int from, unsigned int to, double *t)
 {
 	for (unsigned int i = from; i < to; i++) {
 		char body[256];
@@ -476,9 +380,9 @@ static int register_pods(struct bench *b, CURL *h, unsigned int from, unsigned i
 			 "{\"container_id\": \"cid-%u\", \"pod_namespace\": \"bench\", "
 			 "\"pod_name\": \"pod-%u\", \"netns\": \"/run/netns/" POD_NS_FMT "\"}",
 			 i, i, i);
-		t0 = now_ns();
-		ret = expect(h, b->sock, "POST", "/v1/containers", body, true, 201, NULL);
-		t[i] = now_ns() - t0;
+		t0 = bench_now_ns();
+		ret = expect(h, "POST", "/v1/containers", body, true, 201, NULL);
+		t[i] = bench_now_ns() - t0;
 		if (ret)
 			return ret;
 	}
@@ -486,11 +390,11 @@ static int register_pods(struct bench *b, CURL *h, unsigned int from, unsigned i
 }
 
 /* The /v1/interfaces ids of the pod interfaces of cid-0 and cid-1. */
-static int find_pod_ifaces(struct bench *b, CURL *h)
+static int find_pod_ifaces(struct bench *b, struct pn_client *h)
 {
 	cJSON *list, *item;
 	int found = 0;
-	int ret = expect(h, b->sock, "GET", "/v1/interfaces", NULL, false, 200, &list);
+	int ret = expect(h, "GET", "/v1/interfaces", NULL, false, 200, &list);
 
 	if (ret)
 		return ret;
@@ -559,12 +463,12 @@ static int engine_round(struct bench *b, bool cached, double *plug, double *unpl
 	if (ret)
 		return ret;
 	loads = pn_engine__prog_loads(b->engine);
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	ret = engine_plug(b, 0, &id);
-	t1 = now_ns();
+	t1 = bench_now_ns();
 	if (!ret)
 		ret = engine_unplug(b, 0, id);
-	t2 = now_ns();
+	t2 = bench_now_ns();
 	if (!ret && pn_engine__prog_loads(b->engine) - loads != (cached ? 0 : 1)) {
 		fprintf(stderr, "bench_api: engine, %s: %lu program loads for one plug\n",
 			cached ? "cached" : "uncached", pn_engine__prog_loads(b->engine) - loads);
@@ -578,7 +482,7 @@ static int engine_round(struct bench *b, bool cached, double *plug, double *unpl
 }
 
 /* POST /v1/slots for container cid-<pod>: the slot's id. */
-static int api_plug(struct bench *b, CURL *h, unsigned int pod, char *slot, size_t size)
+static int api_plug(struct pn_client *h, unsigned int pod, char *slot, size_t size)
 {
 	char body[128];
 	cJSON *j;
@@ -586,7 +490,7 @@ static int api_plug(struct bench *b, CURL *h, unsigned int pod, char *slot, size
 	int ret;
 
 	snprintf(body, sizeof(body), "{\"program\": \"pass\", \"container_id\": \"cid-%u\"}", pod);
-	ret = expect(h, b->sock, "POST", "/v1/slots", body, true, 201, &j);
+	ret = expect(h, "POST", "/v1/slots", body, true, 201, &j);
 	if (ret)
 		return ret;
 	id = cJSON_GetStringValue(cJSON_GetObjectItem(j, "id"));
@@ -598,16 +502,17 @@ static int api_plug(struct bench *b, CURL *h, unsigned int pod, char *slot, size
 	return id ? 0 : -EPROTO;
 }
 
-static int api_unplug(struct bench *b, CURL *h, const char *slot)
+static int api_unplug(struct pn_client *h, const char *slot)
 {
 	char path[128];
 
 	snprintf(path, sizeof(path), "/v1/slots/%s", slot);
-	return expect(h, b->sock, "DELETE", path, NULL, true, 200, NULL);
+	return expect(h, "DELETE", path, NULL, true, 200, NULL);
 }
 
 /* The kernel program id in the slot with this slot id (<netns>-<ifindex>-<attach id>). */
-static int api_slot_prog(struct bench *b, CURL *h, int pod, const char *slot, __u32 *prog_id)
+static int api_slot_prog(struct bench *b, struct pn_client *h, int pod, const char *slot,
+			 __u32 *prog_id)
 {
 	const char *attach = strrchr(slot, '-');
 	char path[128];
@@ -615,7 +520,7 @@ static int api_slot_prog(struct bench *b, CURL *h, int pod, const char *slot, __
 	int ret;
 
 	snprintf(path, sizeof(path), "/v1/interfaces/%s", b->pod_iface[pod]);
-	ret = expect(h, b->sock, "GET", path, NULL, false, 200, &j);
+	ret = expect(h, "GET", path, NULL, false, 200, &j);
 	if (ret)
 		return ret;
 	ret = -ENOENT;
@@ -642,8 +547,8 @@ static int api_slot_prog(struct bench *b, CURL *h, int pod, const char *slot, __
  * a cached plug runs the holder's; an uncached one a newer program than any
  * seen before (*max_prog).
  */
-static int api_round(struct bench *b, CURL *h, bool cached, __u32 *max_prog, double *plug,
-		     double *unplug)
+static int api_round(struct bench *b, struct pn_client *h, bool cached, __u32 *max_prog,
+		     double *plug, double *unplug)
 {
 	char slot[64], holder[64];
 	__u32 prog = 0, holder_prog = 0;
@@ -651,15 +556,15 @@ static int api_round(struct bench *b, CURL *h, bool cached, __u32 *max_prog, dou
 	int ret = 0;
 
 	if (cached) {
-		ret = api_plug(b, h, 1, holder, sizeof(holder));
+		ret = api_plug(h, 1, holder, sizeof(holder));
 		if (!ret)
 			ret = api_slot_prog(b, h, 1, holder, &holder_prog);
 		if (ret)
 			return ret;
 	}
-	t0 = now_ns();
-	ret = api_plug(b, h, 0, slot, sizeof(slot));
-	*plug = now_ns() - t0;
+	t0 = bench_now_ns();
+	ret = api_plug(h, 0, slot, sizeof(slot));
+	*plug = bench_now_ns() - t0;
 	if (ret)
 		return ret;
 	/* Between the two timed requests: the check is neither's. */
@@ -677,11 +582,11 @@ static int api_round(struct bench *b, CURL *h, bool cached, __u32 *max_prog, dou
 		ret = -EPROTO;
 	}
 	*max_prog = prog > *max_prog ? prog : *max_prog;
-	t0 = now_ns();
-	if (api_unplug(b, h, slot) && !ret)
+	t0 = bench_now_ns();
+	if (api_unplug(h, slot) && !ret)
 		ret = -EIO;
-	*unplug = now_ns() - t0;
-	if (cached && api_unplug(b, h, holder) && !ret)
+	*unplug = bench_now_ns() - t0;
+	if (cached && api_unplug(h, holder) && !ret)
 		ret = -EIO;
 	return ret;
 }
@@ -690,7 +595,7 @@ static int api_round(struct bench *b, CURL *h, bool cached, __u32 *max_prog, dou
  * Every case once per round, starting one further each round, so that a
  * slow stretch of the machine falls on every case alike.
  */
-static int plug_rounds(struct bench *b, CURL *h, struct plug_times *t)
+static int plug_rounds(struct bench *b, struct pn_client *h, struct plug_times *t)
 {
 	__u32 max_prog = 0;
 
@@ -720,8 +625,8 @@ static void report_plugs(const struct bench *b, const struct plug_times *t, unsi
 	double p[N_CASES], u[N_CASES];
 
 	for (int c = 0; c < N_CASES; c++) {
-		p[c] = median(t[c].plug, b->reps) / 1e6;
-		u[c] = median(t[c].unplug, b->reps) / 1e6;
+		p[c] = bench_median(t[c].plug, b->reps) / 1e6;
+		u[c] = bench_median(t[c].unplug, b->reps) / 1e6;
 	}
 	printf("\n%u pods registered:\n", pods);
 	printf("%-10s %10s %10s %10s %10s %9s %9s %9s\n", "", "engine", "engine", "API", "API",
@@ -764,7 +669,7 @@ struct client {
 static void *client_run(void *arg)
 {
 	struct client *c = arg;
-	CURL *h = curl_easy_init();
+	struct pn_client *h = pn_client__new(c->b->sock, 120000);
 	bool cancelled;
 
 	c->ret = h ? 0 : -ENOMEM;
@@ -774,9 +679,8 @@ static void *client_run(void *arg)
 	cancelled = c->gate->cancelled;
 	pthread_mutex_unlock(&c->gate->lock);
 	for (unsigned int i = 0; !cancelled && !c->ret && i < c->n; i++)
-		c->ret = expect(h, c->b->sock, "GET", c->path, NULL, false, 200, NULL);
-	if (h)
-		curl_easy_cleanup(h);
+		c->ret = expect(h, "GET", c->path, NULL, false, 200, NULL);
+	pn_client__free(h);
 	return NULL;
 }
 
@@ -802,12 +706,12 @@ static int rate(const struct bench *b, const char *path, unsigned int clients, u
 	gate.cancelled = started != clients;
 	pthread_cond_broadcast(&gate.opened);
 	pthread_mutex_unlock(&gate.lock);
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	for (unsigned int i = 0; i < started; i++) {
 		pthread_join(th[i], NULL);
 		ret = ret ? ret : c[i].ret;
 	}
-	*per_s = (double)(n / clients * clients) / ((now_ns() - t0) / 1e9);
+	*per_s = (double)(n / clients * clients) / ((bench_now_ns() - t0) / 1e9);
 	if (started != clients) {
 		fprintf(stderr, "bench_api: cannot start %u client threads\n", clients);
 		return -EAGAIN;
@@ -821,11 +725,12 @@ static int rate(const struct bench *b, const char *path, unsigned int clients, u
  * CLIENTS. Also checks the answer: 200, and for the interfaces as many
  * entries as pods.
  */
-static int calibrate(const struct bench *b, CURL *h, const char *path, int entries, unsigned int *n)
+static int calibrate(const struct bench *b, struct pn_client *h, const char *path, int entries,
+		     unsigned int *n)
 {
 	double t0, each;
 	cJSON *j = NULL;
-	int ret = expect(h, b->sock, "GET", path, NULL, false, 200, &j);
+	int ret = expect(h, "GET", path, NULL, false, 200, &j);
 
 	if (!ret && entries >= 0 && cJSON_GetArraySize(j) != entries) {
 		fprintf(stderr, "bench_api: GET %s lists %d interfaces, expected %d\n", path,
@@ -833,12 +738,12 @@ static int calibrate(const struct bench *b, CURL *h, const char *path, int entri
 		ret = -EPROTO;
 	}
 	cJSON_Delete(j);
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	for (int i = 0; !ret && i < 5; i++)
-		ret = expect(h, b->sock, "GET", path, NULL, false, 200, NULL);
+		ret = expect(h, "GET", path, NULL, false, 200, NULL);
 	if (ret)
 		return ret;
-	each = (now_ns() - t0) / 5 / 1e9;
+	each = (bench_now_ns() - t0) / 5 / 1e9;
 	*n = (unsigned int)(b->seconds / each);
 	*n = *n < MIN_REQUESTS ? MIN_REQUESTS : *n > MAX_REQUESTS ? MAX_REQUESTS : *n;
 	*n -= *n % CLIENTS;
@@ -857,7 +762,8 @@ struct rate_row {
  * each round starting one further, so that a slow stretch of a shared
  * machine falls on every configuration alike.
  */
-static int measure_rates(const struct bench *b, CURL *h, unsigned int pods, struct rate_row *rows)
+static int measure_rates(const struct bench *b, struct pn_client *h, unsigned int pods,
+			 struct rate_row *rows)
 {
 	static const char *const paths[] = {"/v1/health", "/v1/interfaces"};
 
@@ -887,24 +793,6 @@ static int measure_rates(const struct bench *b, CURL *h, unsigned int pods, stru
 	return 0;
 }
 
-static double range_min(const double *v, size_t n)
-{
-	double m = v[0];
-
-	for (size_t i = 1; i < n; i++)
-		m = v[i] < m ? v[i] : m;
-	return m;
-}
-
-static double range_max(const double *v, size_t n)
-{
-	double m = v[0];
-
-	for (size_t i = 1; i < n; i++)
-		m = v[i] > m ? v[i] : m;
-	return m;
-}
-
 static void report_rates(const struct bench *b, const struct rate_row *rows, size_t n)
 {
 	unsigned int k = b->trials;
@@ -918,15 +806,15 @@ static void report_rates(const struct bench *b, const struct rate_row *rows, siz
 	       "4 clients", "4 / 1", "/health 1", "/health 4");
 	for (size_t i = 0; i < n; i++) {
 		const struct rate_row *r = &rows[i], *h = &rows[i & ~(size_t)1];
-		double one = median(r->one, k), four = median(r->four, k);
+		double one = bench_median(r->one, k), four = bench_median(r->four, k);
 		char a[32], c[32];
 
-		snprintf(a, sizeof(a), "%.1f (%.0f-%.0f)", one, range_min(r->one, k),
-			 range_max(r->one, k));
-		snprintf(c, sizeof(c), "%.1f (%.0f-%.0f)", four, range_min(r->four, k),
-			 range_max(r->four, k));
+		snprintf(a, sizeof(a), "%.1f (%.0f-%.0f)", one, bench_minimum(r->one, k),
+			 bench_maximum(r->one, k));
+		snprintf(c, sizeof(c), "%.1f (%.0f-%.0f)", four, bench_minimum(r->four, k),
+			 bench_maximum(r->four, k));
 		printf("%5u  %-15s %5u %19s %19s %6.2f %9.2f %9.2f\n", r->pods, r->path, r->n, a, c,
-		       four / one, one / median(h->one, k), four / median(h->four, k));
+		       four / one, one / bench_median(h->one, k), four / bench_median(h->four, k));
 	}
 }
 
@@ -947,10 +835,10 @@ static int bench(struct bench *b, const char *build)
 	double reg[MAX_PODS];
 	struct rate_row rows[4];
 	struct pn_netns ns = {.fd = -1};
-	CURL *h = curl_easy_init();
+	struct pn_client *h = NULL;
 	int ret;
 
-	if (!t || !h) {
+	if (!t) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -983,13 +871,19 @@ static int bench(struct bench *b, const char *build)
 	ret = start_agent(b, build);
 	if (ret)
 		goto out;
+	h = pn_client__new(b->sock, 120000);
+	if (!h) {
+		fprintf(stderr, "bench_api: a client of %s: %s\n", b->sock, strerror(errno));
+		ret = -ENOMEM;
+		goto out;
+	}
 
 	fprintf(stderr, "bench_api: request rates with no pod\n");
 	ret = measure_rates(b, h, 0, &rows[0]);
 	if (ret)
 		goto out;
 	/* Plugs with 2 pods registered, then with all of them: what the pod count adds. */
-	ret = register_pods(b, h, 0, 2, reg);
+	ret = register_pods(h, 0, 2, reg);
 	if (!ret)
 		ret = find_pod_ifaces(b, h);
 	if (ret)
@@ -999,7 +893,7 @@ static int bench(struct bench *b, const char *build)
 	if (ret)
 		goto out;
 	fprintf(stderr, "bench_api: registering %u pods more\n", b->pods - 2);
-	ret = register_pods(b, h, 2, b->pods, reg);
+	ret = register_pods(h, 2, b->pods, reg);
 	if (ret)
 		goto out;
 	fprintf(stderr, "bench_api: %u rounds of plugs, %u pods\n", b->reps, b->pods);
@@ -1022,7 +916,7 @@ static int bench(struct bench *b, const char *build)
 	       "cached: a holder slot of the same object on a second interface keeps it loaded.\n"
 	       "registration (POST /v1/containers, installs the pod's dispatcher), median of %u: "
 	       "%.1f ms\n",
-	       b->pods, median(reg, b->pods) / 1e6);
+	       b->pods, bench_median(reg, b->pods) / 1e6);
 	report_rates(b, rows, 4);
 out:
 	stop_agent(b);
@@ -1034,8 +928,7 @@ out:
 	pn_netns_close(&ns);
 	remove_interfaces(b);
 	(void)sh("rm -rf %s %s", PIN_ROOT_ENGINE, PIN_ROOT_AGENT);
-	if (h)
-		curl_easy_cleanup(h);
+	pn_client__free(h);
 	free(t);
 	return ret;
 }
@@ -1058,21 +951,16 @@ int main(int argc, char **argv)
 	}
 	pn_log_set_level(getenv("PLUGNET_BENCH_DEBUG") ? PN_LOG_DEBUG : PN_LOG_WARN);
 	pn_set_print(engine_print);
-	b.reps = env_uint("PLUGNET_BENCH_API_REPS", 11, 1, MAX_REPS);
-	b.pods = env_uint("PLUGNET_BENCH_API_PODS", 100, 2, MAX_PODS);
-	b.seconds = env_uint("PLUGNET_BENCH_API_SECONDS", 2, 1, 600);
-	b.trials = env_uint("PLUGNET_BENCH_API_TRIALS", 5, 1, MAX_TRIALS);
+	b.reps = bench_env_uint("PLUGNET_BENCH_API_REPS", 11, 1, MAX_REPS);
+	b.pods = bench_env_uint("PLUGNET_BENCH_API_PODS", 100, 2, MAX_PODS);
+	b.seconds = bench_env_uint("PLUGNET_BENCH_API_SECONDS", 2, 1, 600);
+	b.trials = bench_env_uint("PLUGNET_BENCH_API_TRIALS", 5, 1, MAX_TRIALS);
 	snprintf(b.dir, sizeof(b.dir), "/tmp/plugnet-bench-api.XXXXXX");
 	if (!mkdtemp(b.dir)) {
 		fprintf(stderr, "bench_api: mkdtemp %s: %s\n", b.dir, strerror(errno));
 		return 1;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
-		fprintf(stderr, "bench_api: curl_global_init failed\n");
-		return 1;
-	}
 	ret = bench(&b, build);
-	curl_global_cleanup();
 	if (ret) {
 		fprintf(stderr, "bench_api: FAILED (%s); the end of plugnetd's log:\n",
 			strerror(-ret));

@@ -53,6 +53,7 @@
 #include "verdicts.skel.h"
 #include "testlib.h"
 #include "trail.h"
+#include "stats.h"
 
 #define NS             "pn-bench"
 #define PIN_ROOT       "/sys/fs/bpf/plugnet-bench"
@@ -125,66 +126,6 @@ static const unsigned int slope_ks[] = {1, 2, 5, 10};
 static const unsigned int slope_ks_all[] = {1, 2, 5, 10, 32};
 /* The k of the counters' per-slot cost, on against off. */
 static const unsigned int stats_ks[] = {1, 10};
-
-static unsigned int env_uint(const char *name, unsigned int def, unsigned int min, unsigned int max)
-{
-	const char *v = getenv(name);
-	char *end;
-	unsigned long n;
-
-	if (!v || !*v)
-		return def;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno || *end || n < min || n > max) {
-		fprintf(stderr, "bench: %s='%s' is not a number in %u..%u; using %u\n", name, v,
-			min, max, def);
-		return def;
-	}
-	return (unsigned int)n;
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *pa, const void *pb)
-{
-	double a = *(const double *)pa, b = *(const double *)pb;
-
-	return a < b ? -1 : a > b;
-}
-
-static double median(const double *v, size_t n)
-{
-	double s[MAX_REPS > MAX_SAMPLES ? MAX_REPS : MAX_SAMPLES];
-
-	memcpy(s, v, n * sizeof(*v));
-	qsort(s, n, sizeof(*s), cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
-
-static double minimum(const double *v, size_t n)
-{
-	double m = v[0];
-
-	for (size_t i = 1; i < n; i++)
-		m = v[i] < m ? v[i] : m;
-	return m;
-}
-
-static double maximum(const double *v, size_t n)
-{
-	double m = v[0];
-
-	for (size_t i = 1; i < n; i++)
-		m = v[i] > m ? v[i] : m;
-	return m;
-}
 
 /* Least-squares slope of y over x. */
 static double slope(const double *x, const double *y, size_t n)
@@ -506,7 +447,7 @@ static int measure_all(struct config *cfgs, size_t n, unsigned int trials, unsig
 		fprintf(stderr, "bench: trial %u/%u done\n", t + 1, trials);
 	}
 	for (size_t i = 0; i < n; i++)
-		cfgs[i].best = minimum(cfgs[i].ns, trials);
+		cfgs[i].best = bench_minimum(cfgs[i].ns, trials);
 	return 0;
 }
 
@@ -539,8 +480,8 @@ static void make_rows(const struct config *cfgs, unsigned int copies, unsigned i
 		}
 		for (unsigned int k = 0; k < copies; k++)
 			row->copy_best[k] = c[k].best;
-		row->best = minimum(row->copy_best, copies);
-		row->median = median(all, (size_t)copies * trials);
+		row->best = bench_minimum(row->copy_best, copies);
+		row->median = bench_median(all, (size_t)copies * trials);
 	}
 }
 
@@ -597,7 +538,8 @@ static void report_counters(const struct row *rows, unsigned int trials)
 		printf("  k=%-2u  off %6.0f ns/pkt, on %6.0f ns/pkt, on/off %.2f  "
 		       "(from each trial alone: median %.2f, range %.2f .. %.2f)\n",
 		       stats_ks[i], r_off->best, r_on->best, r_on->best / r_off->best,
-		       median(ratios, trials), minimum(ratios, trials), maximum(ratios, trials));
+		       bench_median(ratios, trials), bench_minimum(ratios, trials),
+		       bench_maximum(ratios, trials));
 	}
 	off = kind_slope(rows, PLUGNET, stats_ks, nk, -1);
 	on = kind_slope(rows, PLUGNET_STATS, stats_ks, nk, -1);
@@ -606,8 +548,8 @@ static void report_counters(const struct row *rows, unsigned int trials)
 			    kind_slope(rows, PLUGNET, stats_ks, nk, (int)t);
 	printf("  per slot (slope over k = 1,10): off %.2f ns/slot, on %.2f ns/slot, on/off %.2f "
 	       "(from each trial alone: median %.2f, range %.2f .. %.2f)\n",
-	       off, on, on / off, median(ratios, trials), minimum(ratios, trials),
-	       maximum(ratios, trials));
+	       off, on, on / off, bench_median(ratios, trials), bench_minimum(ratios, trials),
+	       bench_maximum(ratios, trials));
 }
 
 static void report_datapath(const struct config *cfgs, unsigned int copies, unsigned int trials,
@@ -664,8 +606,8 @@ static void report_datapath(const struct config *cfgs, unsigned int copies, unsi
 	printf("  libxdp,  k = 1,2,5,10      %8.2f ns/slot\n", lx_slope);
 	printf("  plugnet / libxdp (k = 1,2,5,10): %.2f  "
 	       "(from each trial alone: median %.2f, range %.2f .. %.2f)\n",
-	       pn_slope / lx_slope, median(ratios, trials), minimum(ratios, trials),
-	       maximum(ratios, trials));
+	       pn_slope / lx_slope, bench_median(ratios, trials), bench_minimum(ratios, trials),
+	       bench_maximum(ratios, trials));
 	printf("  libxdp k=1 / bare: %.2f\n", lx1->best / bare->best);
 
 	k1 = pn1->best / bare->best;
@@ -676,8 +618,8 @@ static void report_datapath(const struct config *cfgs, unsigned int copies, unsi
 	 */
 	printf("\nper-slot overhead, plugnet vs libxdp: %.2f vs %.2f ns/slot, ratio %.2f in this "
 	       "run (trials %.2f .. %.2f); compare across runs and machines before concluding\n",
-	       pn_slope, lx_slope, pn_slope / lx_slope, minimum(ratios, trials),
-	       maximum(ratios, trials));
+	       pn_slope, lx_slope, pn_slope / lx_slope, bench_minimum(ratios, trials),
+	       bench_maximum(ratios, trials));
 	printf("%s plugnet k=1 within 1.2x of bare: %.0f vs %.0f ns/pkt (%.2fx, target <= 1.20)\n",
 	       k1 <= 1.2 ? "PASS" : "MISS", pn1->best, bare->best, k1);
 	report_counters(rows, trials);
@@ -727,15 +669,15 @@ static int time_cold_warm(struct pn_engine *e, struct pn_port *ports, const void
 		double t0, t1, t2;
 		int err;
 
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		err = pn_plug(a, elf, size, pt->prog, &ida);
-		t1 = now_ns();
+		t1 = bench_now_ns();
 		if (err)
 			return err;
 		pt->cold_loads += pn_engine__prog_loads(e) - loads;
 		loads = pn_engine__prog_loads(e);
 		err = pn_plug(b, elf, size, pt->prog, &idb);
-		t2 = now_ns();
+		t2 = bench_now_ns();
 		if (err)
 			return err;
 		pt->warm_loads += pn_engine__prog_loads(e) - loads;
@@ -762,7 +704,8 @@ static void report_cold_warm(const struct plug_timing *pts, size_t n, unsigned i
 	printf("%-12s %10s %10s %10s %10s %10s %8s\n", "program", "insns", "cold ms", "warm ms",
 	       "warm/cold", "cold-warm", "loads");
 	for (size_t i = 0; i < n; i++) {
-		double c = minimum(pts[i].cold, reps) / 1e6, w = minimum(pts[i].warm, reps) / 1e6;
+		double c = bench_minimum(pts[i].cold, reps) / 1e6,
+		       w = bench_minimum(pts[i].warm, reps) / 1e6;
 
 		printf("%-12s %10u %10.2f %10.2f %10.3f %10.2f %4lu/%lu\n", pts[i].prog,
 		       pts[i].verified_insns, c, w, w / c, c - w, pts[i].cold_loads,
@@ -772,7 +715,7 @@ static void report_cold_warm(const struct plug_timing *pts, size_t n, unsigned i
 	       "the engine loaded in all cold / all warm plugs, expected %u/0)\n",
 	       reps);
 	for (size_t i = 0; i < n; i++) {
-		double ratio = minimum(pts[i].warm, reps) / minimum(pts[i].cold, reps);
+		double ratio = bench_minimum(pts[i].warm, reps) / bench_minimum(pts[i].cold, reps);
 		bool loads_ok = pts[i].cold_loads == reps && pts[i].warm_loads == 0;
 
 		printf("%s warm/cold plug time <= 0.10 for %s: %.3f%s\n",
@@ -799,7 +742,7 @@ static int time_dispatcher_loads(unsigned int reps)
 			struct plugnet_dispatcher *skel;
 			struct bpf_prog_info info = {};
 			__u32 len = sizeof(info);
-			double t = now_ns();
+			double t = bench_now_ns();
 			int err;
 
 			skel = plugnet_dispatcher__open();
@@ -814,7 +757,7 @@ static int time_dispatcher_loads(unsigned int reps)
 				skel->rodata->plugnet_cfg.proceed_on[j] =
 					PASS_MASK | 1U << PLUGNET_SLOT_EMPTY;
 			err = plugnet_dispatcher__load(skel);
-			t = now_ns() - t;
+			t = bench_now_ns() - t;
 			if (!err && !bpf_obj_get_info_by_fd(
 					    bpf_program__fd(skel->progs.plugnet_root), &info, &len))
 				insns[i] = info.verified_insns;
@@ -849,22 +792,22 @@ static int time_rcu_wait(unsigned int reps, double *ns)
 		return err;
 	}
 	for (unsigned int r = 0; r < reps && !err; r++) {
-		t[r] = now_ns();
+		t[r] = bench_now_ns();
 		err = pn_rcu_barrier__wait(b);
-		t[r] = now_ns() - t[r];
+		t[r] = bench_now_ns() - t[r];
 	}
 	pn_rcu_barrier__free(b);
 	if (err) {
 		fprintf(stderr, "bench: RCU barrier wait: %s\n", strerror(-err));
 		return err;
 	}
-	*ns = median(t, reps);
+	*ns = bench_median(t, reps);
 	return 0;
 }
 
 static void record_swap_time(void *arg)
 {
-	*(double *)arg = now_ns();
+	*(double *)arg = bench_now_ns();
 }
 
 /*
@@ -886,13 +829,13 @@ static int time_swaps(struct pn_engine *e, struct pn_port *p, const void *elf, s
 		double t0, t1, t2, s1;
 		__u32 id;
 
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		err = pn_plug(p, elf, size, "xdp_pass", &id);
-		t1 = now_ns();
+		t1 = bench_now_ns();
 		s1 = at_swap;
 		if (!err)
 			err = pn_unplug(p, id);
-		t2 = now_ns();
+		t2 = bench_now_ns();
 		plug[r] = t1 - t0;
 		unplug[r] = t2 - t1;
 		build[0][r] = s1 - t0;
@@ -913,11 +856,13 @@ static int time_swaps(struct pn_engine *e, struct pn_port *p, const void *elf, s
 	       "revision N for release\n",
 	       reps);
 	printf("plug   (%u -> %u slots): %8.2f ms  (best %.2f; build %.2f + swap %.2f)\n",
-	       SWAP_SLOTS, SWAP_SLOTS + 1, median(plug, reps) / 1e6, minimum(plug, reps) / 1e6,
-	       median(build[0], reps) / 1e6, median(swap[0], reps) / 1e6);
+	       SWAP_SLOTS, SWAP_SLOTS + 1, bench_median(plug, reps) / 1e6,
+	       bench_minimum(plug, reps) / 1e6, bench_median(build[0], reps) / 1e6,
+	       bench_median(swap[0], reps) / 1e6);
 	printf("unplug (%u -> %u slots): %8.2f ms  (best %.2f; build %.2f + swap %.2f)\n",
-	       SWAP_SLOTS + 1, SWAP_SLOTS, median(unplug, reps) / 1e6, minimum(unplug, reps) / 1e6,
-	       median(build[1], reps) / 1e6, median(swap[1], reps) / 1e6);
+	       SWAP_SLOTS + 1, SWAP_SLOTS, bench_median(unplug, reps) / 1e6,
+	       bench_minimum(unplug, reps) / 1e6, bench_median(build[1], reps) / 1e6,
+	       bench_median(swap[1], reps) / 1e6);
 	printf("one RCU grace period (the engine's map-of-maps update), which the retire thread "
 	       "waits per batch, off the plug path: %.2f ms\n",
 	       rcu / 1e6);
@@ -939,9 +884,9 @@ static int slot_limit_builtin(struct pn_engine *e, struct pn_port *p)
 
 	elf = bench_slot__elf_bytes(&size);
 	for (unsigned int i = 0; i < max; i++) {
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		err = pn_plug(p, elf, size, "bench_count", NULL);
-		last = now_ns() - t0;
+		last = bench_now_ns() - t0;
 		if (err) {
 			printf("\n== slot limit ==\nMISS plugging slot %u of %d failed: %s\n",
 			       i + 1, max, pn_last_error());
@@ -979,10 +924,11 @@ static int slot_limit_builtin(struct pn_engine *e, struct pn_port *p)
 static int bench(void)
 {
 	const char *build = getenv("PLUGNET_BUILD") ? getenv("PLUGNET_BUILD") : "build";
-	unsigned int trials = env_uint("PLUGNET_BENCH_TRIALS", DEFAULT_TRIALS, 5, MAX_TRIALS);
-	unsigned int copies = env_uint("PLUGNET_BENCH_COPIES", DEFAULT_COPIES, 1, MAX_COPIES);
-	unsigned int reps = env_uint("PLUGNET_BENCH_REPS", DEFAULT_REPS, 3, MAX_REPS);
-	unsigned int repeat = env_uint("PLUGNET_BENCH_REPEAT", DEFAULT_REPEAT, 1000, 100000000);
+	unsigned int trials = bench_env_uint("PLUGNET_BENCH_TRIALS", DEFAULT_TRIALS, 5, MAX_TRIALS);
+	unsigned int copies = bench_env_uint("PLUGNET_BENCH_COPIES", DEFAULT_COPIES, 1, MAX_COPIES);
+	unsigned int reps = bench_env_uint("PLUGNET_BENCH_REPS", DEFAULT_REPS, 3, MAX_REPS);
+	unsigned int repeat =
+		bench_env_uint("PLUGNET_BENCH_REPEAT", DEFAULT_REPEAT, 1000, 100000000);
 	/* Per configuration: its plugnet interface, its libxdp interface or its bare program. */
 	struct pn_port pn[MAX_CONFIGS], pn_max = {}, cw[2] = {};
 	struct lx_port lx[MAX_CONFIGS];
@@ -1244,9 +1190,9 @@ static int slot_variant(const char *path, unsigned int n)
 		err = 2;
 		goto out;
 	}
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	err = bpf_object__load(obj);
-	t_load = now_ns() - t0;
+	t_load = bench_now_ns() - t0;
 	if (err) {
 		printf("N=%u: does NOT load: %s\n", n, strerror(-err));
 		print_log_tail(log);
