@@ -166,7 +166,8 @@ static int walk_map(__u32 map_id, size_t limit, const struct pn_map_walker *w, v
 		ncpus = libbpf_num_possible_cpus();
 		if (ncpus <= 0) {
 			ret = pn_fail(ncpus ? ncpus : -EINVAL,
-				      "map %u '%s': cannot count the possible CPUs", map_id, m.name);
+				      "map %u '%s': cannot count the possible CPUs", map_id,
+				      m.name);
 			goto out;
 		}
 		m.ncpus = ncpus;
