@@ -223,8 +223,11 @@ static bool keep_long_integers(cJSON *item, struct number_scan *scan)
 
 			if (!next_number(&scan->p, scan->end, &tok, &len))
 				return true; /* cannot happen with text cJSON parsed */
-			digits = strspn(tok + (*tok == '-'), "0123456789");
-			if (digits + (*tok == '-') != len || digits < 16)
+			for (digits = *tok == '-'; digits < len; digits++)
+				if (tok[digits] < '0' || tok[digits] > '9')
+					break;
+			/* a fraction or an exponent: not an integer */
+			if (digits != len || len - (*tok == '-') < 16)
 				continue;
 			raw = cJSON_malloc(len + 1);
 			if (!raw)

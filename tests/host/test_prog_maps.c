@@ -157,8 +157,8 @@ static void fill_recent(struct map_kinds *skel)
 
 static int group_setup(void **state)
 {
-	__u32 key = 7;
-	__u64 value = 0x0102030405060708ULL;
+	__u32 key = 0xc7;
+	__u64 value = 0xfedcba9876543210ULL;
 	int nobtf;
 
 	(void)state;
@@ -280,7 +280,8 @@ static void expect_map(const cJSON *maps, const char *name, const struct bpf_map
 /*
  * Keys and values by every rule: __be32/__be16/__be64 in host order, the
  * anonymous union and the struct in it merged, bit fields (one across
- * bytes, one signed), enums by name (a value without one as a number), a
+ * bytes, a signed one, an enum, a _Bool; unnamed padding not shown), enums
+ * by name (a value without one as a number), a
  * char array as a string (as bytes when not printable), negative
  * integers, past 2^53 as every digit, a _Bool.
  */
@@ -371,7 +372,7 @@ static void test_map_without_btf_as_hex(void **state)
 	expect_map(maps, "nobtf", fx.skel->maps.plain,
 		   "{'id':0,'name':'nobtf','type':'hash','key_size':4,'value_size':8,"
 		   "'max_entries':4,'flags':0,'per_cpu':false,'btf':false,'entries':["
-		   "{'key':'07000000','value':'0807060504030201'}],"
+		   "{'key':'c7000000','value':'1032547698badcfe'}],"
 		   "'entries_total':1,'truncated':false}");
 	cJSON_Delete(maps);
 }

@@ -167,7 +167,8 @@ static void test_big_endian_typedefs(void **state)
 	int u16 = btf__add_int(btf, "unsigned short", 2, 0);
 	int u32 = btf__add_int(btf, "unsigned int", 4, 0);
 	int u64 = btf__add_int(btf, "unsigned long long", 8, 0);
-	int be16 = btf__add_typedef(btf, "__be16", u16);
+	/* as <linux/types.h> has it: typedef __u16 __be16, __u16 itself a typedef */
+	int be16 = btf__add_typedef(btf, "__be16", btf__add_typedef(btf, "__u16", u16));
 	int be32 = btf__add_typedef(btf, "__be32", u32);
 	int be64 = btf__add_typedef(btf, "__be64", u64);
 	int ip4 = btf__add_typedef(btf, "ip4_t", be32);

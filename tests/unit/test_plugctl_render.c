@@ -340,7 +340,7 @@ static void test_json_parse_keeps_long_integers(void **state)
 		"\"c\":[999999999999999,1000000000000000,-9007199254740993,1.5e+300,"
 		"12345678901234568,{\"d\":9007199254740992}],\"e\":2}";
 	cJSON *json = pn_json_parse(text, strlen(text));
-	char *printed;
+	char *printed, *bare;
 
 	(void)state;
 	assert_non_null(json);
@@ -359,6 +359,15 @@ static void test_json_parse_keeps_long_integers(void **state)
 	json = pn_json_parse("12345678901234567 trailing", 17);
 	assert_true(cJSON_IsRaw(json));
 	assert_string_equal(json->valuestring, "12345678901234567");
+	cJSON_Delete(json);
+	/* No NUL after the text: nothing read past it (ASan watches). */
+	bare = malloc(18);
+	assert_non_null(bare);
+	memcpy(bare, "[1234567890123456]", 18);
+	json = pn_json_parse(bare, 18);
+	free(bare);
+	assert_true(cJSON_IsRaw(cJSON_GetArrayItem(json, 0)));
+	assert_string_equal(cJSON_GetArrayItem(json, 0)->valuestring, "1234567890123456");
 	cJSON_Delete(json);
 	assert_null(pn_json_parse("{\"a\": 1", 7));
 	assert_null(pn_json_parse("", 0));
