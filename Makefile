@@ -223,7 +223,8 @@ $(BUILD)/tests/%: $(BUILD)/san/tests/%.o $(TEST_SAN_LIBS)
 
 # plugctl's unit test links its pure modules (table, renderers, lookups,
 # times), which see no libcurl and no socket.
-PLUGCTL_PURE_SRCS := plugctl/table.c plugctl/render.c plugctl/resolve.c plugctl/since.c
+PLUGCTL_PURE_SRCS := plugctl/table.c plugctl/render.c plugctl/render_maps.c plugctl/resolve.c \
+	plugctl/since.c
 $(BUILD)/san/tests/unit/test_plugctl_render.o: EXTRA_CFLAGS := $(TEST_CFLAGS) -Iplugctl
 $(BUILD)/tests/unit/test_plugctl_render: $(call obj,san,$(PLUGCTL_PURE_SRCS))
 

@@ -37,12 +37,20 @@ static cJSON *hex_json(const void *data, size_t size)
 	return o;
 }
 
-/* JSON numbers are doubles to most readers: past 2^53 write the digits themselves. */
+/*
+ * Integers with more than 15 digits are written as their digits (raw):
+ * past 2^53 a double cannot hold them, and below it cJSON still prints a
+ * number of 16 digits rounded to 15 when the two are within its epsilon
+ * (2^53 itself as 9.00719925474099e+15). The text is the same JSON number
+ * either way; only the in-memory item is a raw one.
+ */
+#define EXACT_DOUBLE_DIGITS 1000000000000000LL /* 10^15 */
+
 static cJSON *uint_json(__u64 v)
 {
 	char digits[24];
 
-	if (v <= (1ULL << 53))
+	if (v < EXACT_DOUBLE_DIGITS)
 		return cJSON_CreateNumber((double)v);
 	snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v);
 	return cJSON_CreateRaw(digits);
@@ -52,7 +60,7 @@ static cJSON *int_json(__s64 v)
 {
 	char digits[24];
 
-	if (v >= -(1LL << 53) && v <= (1LL << 53))
+	if (v > -EXACT_DOUBLE_DIGITS && v < EXACT_DOUBLE_DIGITS)
 		return cJSON_CreateNumber((double)v);
 	snprintf(digits, sizeof(digits), "%lld", (long long)v);
 	return cJSON_CreateRaw(digits);
@@ -124,19 +132,12 @@ static cJSON *enum_json(const char *name, __u64 v, bool is_signed)
 	return is_signed ? int_json((__s64)v) : uint_json(v);
 }
 
-static cJSON *decode_enum(const struct btf *btf, const struct btf_type *t, const void *data,
-			  size_t size)
+/* Enum `t`'s name for `v` (sign-extended when the enum is signed), else the number. */
+static cJSON *enum_value_json(const struct btf *btf, const struct btf_type *t, __u64 v)
 {
 	bool is_signed = btf_kflag(t);
-	__u16 n = btf_vlen(t);
-	__u64 v;
 
-	if (!int_size_ok(t->size) || t->size > size)
-		return hex_json(data, t->size < size ? t->size : size);
-	v = read_uint(data, t->size, false);
-	if (is_signed)
-		v = (__u64)sign_extend(v, t->size * 8);
-	for (__u16 i = 0; i < n; i++) {
+	for (__u16 i = 0; i < btf_vlen(t); i++) {
 		__u64 ev;
 		__u32 name_off;
 
@@ -159,6 +160,19 @@ static cJSON *decode_enum(const struct btf *btf, const struct btf_type *t, const
 	return enum_json(NULL, v, is_signed);
 }
 
+static cJSON *decode_enum(const struct btf *btf, const struct btf_type *t, const void *data,
+			  size_t size)
+{
+	__u64 v;
+
+	if (!int_size_ok(t->size) || t->size > size)
+		return hex_json(data, t->size < size ? t->size : size);
+	v = read_uint(data, t->size, false);
+	if (btf_kflag(t))
+		v = (__u64)sign_extend(v, t->size * 8);
+	return enum_value_json(btf, t, v);
+}
+
 /* A char array as a string when it holds printable text up to a NUL. */
 static cJSON *char_array_string(const char *s, size_t n)
 {
@@ -175,11 +189,21 @@ static cJSON *char_array_string(const char *s, size_t n)
 	return cJSON_CreateString(len ? s : "");
 }
 
+/*
+ * `char` (plain, not signed or unsigned char: those hold bytes). Compilers
+ * do not use BTF_INT_CHAR: clang and pahole encode char as a signed or
+ * unsigned int of one byte named "char", so the name tells it, as bpftool's
+ * dumper has it.
+ */
 static bool is_char(const struct btf *btf, __u32 id)
 {
 	const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, id));
+	const char *name;
 
-	return t && btf_is_int(t) && t->size == 1 && (btf_int_encoding(t) & BTF_INT_CHAR);
+	if (!t || !btf_is_int(t) || t->size != 1)
+		return false;
+	name = btf__name_by_offset(btf, t->name_off);
+	return (btf_int_encoding(t) & BTF_INT_CHAR) || (name && !strcmp(name, "char"));
 }
 
 static cJSON *decode_array(struct decoder *d, const struct btf_type *t, const void *data,
@@ -206,10 +230,18 @@ static cJSON *decode_array(struct decoder *d, const struct btf_type *t, const vo
 	return o;
 }
 
-static cJSON *decode_bitfield(const void *data, size_t size, __u32 bit_off, __u32 bits,
-			      bool is_signed)
+/*
+ * A bit field of `size` bytes of struct data, typed `type_id`: an integer
+ * (signed, or a _Bool), or an enum shown by its names as any enum is.
+ */
+static cJSON *decode_bitfield(const struct btf *btf, __u32 type_id, const void *data, size_t size,
+			      __u32 bit_off, __u32 bits)
 {
+	const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, type_id));
 	size_t first = bit_off / 8, last = (bit_off + bits + 7) / 8;
+	bool is_enum = t && btf_is_any_enum(t);
+	bool is_signed = is_enum ? btf_kflag(t)
+				 : t && btf_is_int(t) && (btf_int_encoding(t) & BTF_INT_SIGNED);
 	__u64 v = 0;
 
 	if (last > size || last - first > 8 || !bits)
@@ -220,7 +252,13 @@ static cJSON *decode_bitfield(const void *data, size_t size, __u32 bit_off, __u3
 	v >>= bit_off % 8;
 	if (bits < 64)
 		v &= (1ULL << bits) - 1;
-	return is_signed ? int_json(sign_extend(v, bits)) : uint_json(v);
+	if (is_signed)
+		v = (__u64)sign_extend(v, bits);
+	if (is_enum)
+		return enum_value_json(btf, t, v);
+	if (t && btf_is_int(t) && (btf_int_encoding(t) & BTF_INT_BOOL))
+		return cJSON_CreateBool(v != 0);
+	return is_signed ? int_json((__s64)v) : uint_json(v);
 }
 
 static bool add_member(cJSON *o, const char *name, cJSON *v)
@@ -253,12 +291,7 @@ static cJSON *decode_composite(struct decoder *d, const struct btf_type *t, cons
 		cJSON *v;
 
 		if (bits) {
-			const struct btf_type *mt =
-				btf__type_by_id(d->btf, btf__resolve_type(d->btf, m->type));
-			bool is_signed =
-				mt && btf_is_int(mt) && (btf_int_encoding(mt) & BTF_INT_SIGNED);
-
-			v = decode_bitfield(data, t->size, bit_off, bits, is_signed);
+			v = decode_bitfield(d->btf, m->type, data, t->size, bit_off, bits);
 		} else if (msize < 0 || bit_off % 8 || bit_off / 8 + (__u64)msize > t->size) {
 			v = cJSON_CreateNull();
 		} else {

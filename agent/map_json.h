@@ -6,11 +6,15 @@
  *
  * Decoding rules, so that readers know what they see:
  * - integers are JSON numbers; beyond 2^53 they are written with every
- *   digit (JSON allows it, though some readers round them);
+ *   digit (JSON allows it, though some readers round them). From 16
+ *   digits on they are cJSON raw items of their digits (cJSON would
+ *   print some rounded to 15), numbers below; a _Bool is true or false;
  * - a value typed __be16, __be32 or __be64 (network byte order) is shown
  *   as the number it stands for, in host order;
- * - enums by the name of their value, when it has one;
- * - char arrays as strings when they hold printable text up to a NUL;
+ * - enums (bit fields too) by the name of their value, when it has one;
+ * - arrays of char (plain char: signed and unsigned char hold bytes) as
+ *   strings when they hold printable text up to a NUL and nothing after
+ *   it, else as arrays of numbers;
  * - structs and unions as objects (anonymous members merged in), bit
  *   fields included; a .data/.rodata/.bss section as an object of its
  *   variables;

@@ -4,8 +4,10 @@
  * one table a map. A key or value that is an object gives one column per
  * member (upper-cased), anything else one KEY or VALUE column; nested
  * objects and arrays print as compact JSON in their cell. A per-CPU value
- * prints summed over the CPUs, as an operator reading counters wants it;
- * -j keeps each CPU's.
+ * prints summed over the CPUs, as an operator reading counters wants it:
+ * integers exactly (past 2^53 too), at any depth of structs and arrays;
+ * what is no number (an enum's name, a string) as CPU 0 has it. -j keeps
+ * each CPU's.
  */
 #include <errno.h>
 #include <ctype.h>
@@ -41,15 +43,22 @@ static const char *cell_text(const cJSON *v, char *buf, size_t size, char **to_f
 		return "-";
 	if (cJSON_IsString(v))
 		return v->valuestring;
-	if (cJSON_IsRaw(v)) /* an integer past 2^53, digits as plugnetd wrote them */
+	if (cJSON_IsRaw(v)) /* an integer past 15 digits, as plugnetd wrote it */
 		return v->valuestring;
 	if (cJSON_IsBool(v))
 		return cJSON_IsTrue(v) ? "true" : "false";
 	if (cJSON_IsNumber(v)) {
-		if (v->valuedouble == (double)(long long)v->valuedouble)
-			snprintf(buf, size, "%lld", (long long)v->valuedouble);
-		else
-			snprintf(buf, size, "%g", v->valuedouble);
+		double d = v->valuedouble, back = 0;
+
+		/* Range first: converting a double past what long long holds is undefined. */
+		if (d > -1e15 && d < 1e15 && d == (double)(long long)d) {
+			snprintf(buf, size, "%lld", (long long)d);
+			return buf;
+		}
+		/* As cJSON prints it: 15 digits when they read back the same, else 17. */
+		snprintf(buf, size, "%.15g", d);
+		if (sscanf(buf, "%lg", &back) != 1 || back != d)
+			snprintf(buf, size, "%.17g", d);
 		return buf;
 	}
 	*to_free = cJSON_PrintUnformatted(v);
@@ -75,7 +84,104 @@ static size_t side_columns(const cJSON *sample, const char *whole, const char **
 	return n;
 }
 
-/* The value of `e` for the table: per-CPU values summed member by member. */
+/* An integer: a number without a fraction, or a raw item of at most 20 digits. */
+static bool int_value(const cJSON *v, __int128 *out)
+{
+	if (cJSON_IsNumber(v)) {
+		double d = v->valuedouble;
+
+		if (!(d > -9e18 && d < 9e18) || d != (double)(long long)d)
+			return false;
+		*out = (long long)d;
+		return true;
+	}
+	if (cJSON_IsRaw(v) && v->valuestring) {
+		const char *s = v->valuestring + (v->valuestring[0] == '-');
+		size_t n = strlen(s);
+		__int128 x = 0;
+
+		if (!n || n > 20 || strspn(s, "0123456789") != n)
+			return false;
+		for (; *s; s++)
+			x = x * 10 + (*s - '0');
+		*out = v->valuestring[0] == '-' ? -x : x;
+		return true;
+	}
+	return false;
+}
+
+/* An integer as plugnetd writes it: a number up to 15 digits, else raw digits. */
+static cJSON *int_json(__int128 x)
+{
+	unsigned __int128 u = x < 0 ? -(unsigned __int128)x : (unsigned __int128)x;
+	char digits[48], *p = digits + sizeof(digits) - 1;
+
+	if (x > -1000000000000000LL && x < 1000000000000000LL)
+		return cJSON_CreateNumber((double)x);
+	*p = '\0';
+	do {
+		*--p = (char)('0' + (int)(u % 10));
+		u /= 10;
+	} while (u);
+	if (x < 0)
+		*--p = '-';
+	return cJSON_CreateRaw(p);
+}
+
+/*
+ * a + b, a new item: integers exactly (past 2^53 too), other numbers as
+ * doubles, objects member by member and arrays element by element at any
+ * depth; anything else (an enum's name, a string, a bool) as `a` has it.
+ * NULL when out of memory.
+ */
+static cJSON *summed(const cJSON *a, const cJSON *b)
+{
+	const cJSON *m;
+	__int128 x, y;
+	cJSON *o;
+	int i = 0;
+
+	if (int_value(a, &x) && int_value(b, &y))
+		return int_json(x + y);
+	if (cJSON_IsNumber(a) && cJSON_IsNumber(b))
+		return cJSON_CreateNumber(a->valuedouble + b->valuedouble);
+	if (cJSON_IsObject(a) && cJSON_IsObject(b)) {
+		o = cJSON_CreateObject();
+		cJSON_ArrayForEach(m, a)
+		{
+			const cJSON *add = cJSON_GetObjectItemCaseSensitive(b, m->string);
+			cJSON *s = add ? summed(m, add) : cJSON_Duplicate(m, true);
+
+			if (!o || !s || !cJSON_AddItemToObject(o, m->string, s)) {
+				cJSON_Delete(s);
+				cJSON_Delete(o);
+				return NULL;
+			}
+		}
+		return o;
+	}
+	if (cJSON_IsArray(a) && cJSON_IsArray(b)) {
+		o = cJSON_CreateArray();
+		cJSON_ArrayForEach(m, a)
+		{
+			const cJSON *add = cJSON_GetArrayItem(b, i++);
+			cJSON *s = add ? summed(m, add) : cJSON_Duplicate(m, true);
+
+			if (!o || !s || !cJSON_AddItemToArray(o, s)) {
+				cJSON_Delete(s);
+				cJSON_Delete(o);
+				return NULL;
+			}
+		}
+		return o;
+	}
+	return cJSON_Duplicate(a, true);
+}
+
+/*
+ * The value of `e` for the table, a new item (NULL: none, or out of
+ * memory): per-CPU values summed over the CPUs.
+ */
 static cJSON *table_value(const cJSON *e, bool per_cpu)
 {
 	const cJSON *values = cJSON_GetObjectItemCaseSensitive(e, "values"), *one;
@@ -86,25 +192,12 @@ static cJSON *table_value(const cJSON *e, bool per_cpu)
 	cJSON_ArrayForEach(one, values)
 	{
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(one, "value");
+		cJSON *next = sum ? summed(sum, v) : cJSON_Duplicate(v, true);
 
-		if (!sum) {
-			sum = cJSON_Duplicate(v, true);
-			continue;
-		}
-		if (cJSON_IsNumber(v) && cJSON_IsNumber(sum)) {
-			cJSON_SetNumberValue(sum, sum->valuedouble + v->valuedouble);
-		} else if (cJSON_IsObject(v) && cJSON_IsObject(sum)) {
-			cJSON *acc;
-
-			cJSON_ArrayForEach(acc, sum)
-			{
-				const cJSON *add = cJSON_GetObjectItemCaseSensitive(v, acc->string);
-
-				if (cJSON_IsNumber(acc) && cJSON_IsNumber(add))
-					cJSON_SetNumberValue(acc,
-							     acc->valuedouble + add->valuedouble);
-			}
-		}
+		cJSON_Delete(sum);
+		sum = next;
+		if (!sum)
+			break;
 	}
 	return sum;
 }
@@ -131,6 +224,7 @@ static int render_entries(FILE *out, const cJSON *entries, bool per_cpu)
 	const char *names[MAX_COLUMNS], *headers[MAX_COLUMNS];
 	char upper[MAX_COLUMNS][64];
 	const cJSON *first = entries->child, *e;
+	/* The value columns' names are its members': it lives as long as the table. */
 	cJSON *first_value = table_value(first, per_cpu);
 	size_t nk = side_columns(cJSON_GetObjectItemCaseSensitive(first, "key"), "key", names,
 				 MAX_COLUMNS);
@@ -168,7 +262,6 @@ static int render_entries(FILE *out, const cJSON *entries, bool per_cpu)
 	if (!ret)
 		ret = pn_table__print(t, out);
 	pn_table__free(t);
-	/* The value's column names point into it: freed only now. */
 	cJSON_Delete(first_value);
 	return ret;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,8 +173,88 @@ int pn_client__request(struct pn_client *c, const char *method, const char *path
 		return ret;
 	}
 	if (r->body)
-		r->json = cJSON_ParseWithLength(r->body, r->len);
+		r->json = pn_json_parse(r->body, r->len);
 	return 0;
+}
+
+/* The next number in JSON text `*p` .. end, outside strings: its start and length. */
+static bool next_number(const char **p, const char *end, const char **start, size_t *len)
+{
+	const char *s = *p;
+
+	while (s < end) {
+		if (*s == '"') {
+			for (s++; s < end && *s != '"'; s++)
+				if (*s == '\\')
+					s++;
+			s++;
+			continue;
+		}
+		if (*s == '-' || (*s >= '0' && *s <= '9')) {
+			*start = s;
+			while (s < end && *s && strchr("0123456789+-.eE", *s))
+				s++;
+			*len = (size_t)(s - *start);
+			*p = s;
+			return true;
+		}
+		s++;
+	}
+	*p = end;
+	return false;
+}
+
+struct number_scan {
+	const char *p, *end;
+};
+
+/*
+ * Walk `item` in document order, which is the order of the numbers in the
+ * text: each number item is the next number token. Integers of 16 digits
+ * or more become raw items of their digits. False when out of memory.
+ */
+static bool keep_long_integers(cJSON *item, struct number_scan *scan)
+{
+	for (; item; item = item->next) {
+		if (cJSON_IsNumber(item)) {
+			const char *tok;
+			size_t len, digits;
+			char *raw;
+
+			if (!next_number(&scan->p, scan->end, &tok, &len))
+				return true; /* cannot happen with text cJSON parsed */
+			for (digits = *tok == '-'; digits < len; digits++)
+				if (tok[digits] < '0' || tok[digits] > '9')
+					break;
+			/* a fraction or an exponent: not an integer */
+			if (digits != len || len - (*tok == '-') < 16)
+				continue;
+			raw = cJSON_malloc(len + 1);
+			if (!raw)
+				return false;
+			memcpy(raw, tok, len);
+			raw[len] = '\0';
+			item->type = cJSON_Raw;
+			item->valuestring = raw;
+		} else if ((cJSON_IsObject(item) || cJSON_IsArray(item)) &&
+			   !keep_long_integers(item->child, scan)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+cJSON *pn_json_parse(const char *text, size_t len)
+{
+	const char *end = NULL;
+	cJSON *json = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	struct number_scan scan = {.p = text, .end = end ? end : text + len};
+
+	if (json && !keep_long_integers(json, &scan)) {
+		cJSON_Delete(json);
+		return NULL;
+	}
+	return json;
 }
 
 static const char *reply_string(const struct pn_reply *r, const char *key)

@@ -95,6 +95,11 @@ static int walk_entries(int fd, const struct pn_map_view *m, size_t limit,
 		}
 		memcpy(key, next, m->key_size);
 		prev = key;
+		/* Past the limit only the keys are counted: no value is read. */
+		if (*shown >= limit) {
+			++*total;
+			continue;
+		}
 		if (bpf_map_lookup_elem(fd, key, value)) {
 			/* Deleted (or evicted from an LRU) since the key was read. */
 			if (errno == ENOENT)
@@ -104,8 +109,6 @@ static int walk_entries(int fd, const struct pn_map_view *m, size_t limit,
 			break;
 		}
 		++*total;
-		if (*shown >= limit)
-			continue;
 		++*shown;
 		ret = w->entry ? w->entry(m, key, value, ctx) : 0;
 		if (ret)

@@ -10,8 +10,7 @@
  * is unset or empty, and also (with a warning naming it) when it is not
  * such a number.
  */
-unsigned int bench_env_uint(const char *name, unsigned int def, unsigned int min,
-			    unsigned int max);
+unsigned int bench_env_uint(const char *name, unsigned int def, unsigned int min, unsigned int max);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 double bench_now_ns(void);

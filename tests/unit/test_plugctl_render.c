@@ -4,6 +4,8 @@
  * (fixed API JSON from tests/golden/plugctl/NAME.json, compared with the
  * golden output there: NAME.txt for the table, NAME.json.txt for a joined
  * JSON view), the lookups of pods, interfaces and slots, and --since.
+ * Fixtures are parsed as plugctl parses plugnetd's answers (pn_json_parse:
+ * integers past 15 digits kept whole).
  * PLUGCTL_GOLDEN_UPDATE=1 writes the golden files instead of comparing
  * (review the diff before committing them).
  */
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plugnet/client.h"
 #include "render.h"
 #include "resolve.h"
 #include "since.h"
@@ -44,7 +47,7 @@ static char *slurp(const char *name)
 static cJSON *fixture(const char *name)
 {
 	char *text = slurp(name);
-	cJSON *json = cJSON_Parse(text);
+	cJSON *json = pn_json_parse(text, strlen(text));
 
 	if (!json)
 		fail_msg("%s: not JSON", name);
@@ -267,6 +270,109 @@ static void test_bad_shapes(void **state)
 	cJSON_Delete(arr);
 }
 
+/*
+ * plugctl maps: a struct-keyed map (a column a member, nested values as
+ * JSON, integers past 2^53 whole), per-CPU maps summed (member by member,
+ * exactly past 2^53), a ring buffer, an empty map, a truncated one, plain
+ * number keys, a map without BTF (hex), a .rodata section.
+ */
+static void test_maps(void **state)
+{
+	cJSON *reply = fixture("maps.json");
+
+	(void)state;
+	check_render(pn_render_maps, reply, "maps.txt");
+	cJSON_Delete(reply);
+}
+
+/* A program without maps; the owner unknown to GET /v1/containers: its container id. */
+static void test_maps_none(void **state)
+{
+	cJSON *reply = fixture("maps_none.json");
+
+	(void)state;
+	check_render(pn_render_maps, reply, "maps_none.txt");
+	cJSON_Delete(reply);
+}
+
+/* Not a slot's maps: an error naming what is wrong, nothing printed. */
+static void test_maps_bad_shape(void **state)
+{
+	static const char *const bad[] = {
+		"[]",
+		"{\"maps\": []}",
+		"{\"id\": \"1-2-3\"}",
+		"{\"id\": \"1-2-3\", \"maps\": {}}",
+	};
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		cJSON *json = cJSON_Parse(bad[i]);
+		char *text = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&text, &len);
+
+		assert_non_null(json);
+		assert_non_null(m);
+		err[0] = '\0';
+		assert_int_equal(pn_render_maps(m, json, err, sizeof(err)), -EINVAL);
+		assert_int_equal(fclose(m), 0);
+		assert_string_equal(text, "");
+		tl_assert_contains(err, "not a slot with an id and maps");
+		free(text);
+		cJSON_Delete(json);
+	}
+}
+
+/*
+ * pn_json_parse: integers of 16 digits or more raw, printed again as they
+ * came; numbers in strings and keys, fractions and exponents untouched.
+ */
+static void test_json_parse_keeps_long_integers(void **state)
+{
+	static const char text[] =
+		"{\"a\": 18446744073709551615, \"b\\\"1234567890123456789\": \"99999999999999999\","
+		" \"c\": [999999999999999, 1000000000000000, -9007199254740993, 1.5e300,"
+		" 12345678901234567.5, {\"d\": 9007199254740992}], \"e\": 2}";
+	static const char want[] =
+		"{\"a\":18446744073709551615,\"b\\\"1234567890123456789\":\"99999999999999999\","
+		"\"c\":[999999999999999,1000000000000000,-9007199254740993,1.5e+300,"
+		"12345678901234568,{\"d\":9007199254740992}],\"e\":2}";
+	cJSON *json = pn_json_parse(text, strlen(text));
+	char *printed, *bare;
+
+	(void)state;
+	assert_non_null(json);
+	assert_true(cJSON_IsRaw(cJSON_GetObjectItem(json, "a")));
+	assert_true(cJSON_IsNumber(cJSON_GetArrayItem(cJSON_GetObjectItem(json, "c"), 0)));
+	assert_true(cJSON_IsRaw(cJSON_GetArrayItem(cJSON_GetObjectItem(json, "c"), 1)));
+	/* a fraction: a number, however long */
+	assert_true(cJSON_IsNumber(cJSON_GetArrayItem(cJSON_GetObjectItem(json, "c"), 4)));
+	assert_true(cJSON_IsNumber(cJSON_GetObjectItem(json, "e")));
+	printed = cJSON_PrintUnformatted(json);
+	assert_non_null(printed);
+	assert_string_equal(printed, want);
+	free(printed);
+	cJSON_Delete(json);
+	/* Only as much as the length says; not JSON: NULL. */
+	json = pn_json_parse("12345678901234567 trailing", 17);
+	assert_true(cJSON_IsRaw(json));
+	assert_string_equal(json->valuestring, "12345678901234567");
+	cJSON_Delete(json);
+	/* No NUL after the text: nothing read past it (ASan watches). */
+	bare = malloc(18);
+	assert_non_null(bare);
+	memcpy(bare, "[1234567890123456]", 18);
+	json = pn_json_parse(bare, 18);
+	free(bare);
+	assert_true(cJSON_IsRaw(cJSON_GetArrayItem(json, 0)));
+	assert_string_equal(cJSON_GetArrayItem(json, 0)->valuestring, "1234567890123456");
+	cJSON_Delete(json);
+	assert_null(pn_json_parse("{\"a\": 1", 7));
+	assert_null(pn_json_parse("", 0));
+}
+
 static void test_resolve(void **state)
 {
 	cJSON *ifaces = fixture("interfaces.json"), *containers = fixture("containers.json");
@@ -366,10 +472,18 @@ static void test_since(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),     cmocka_unit_test(test_list),
-		cmocka_unit_test(test_show),      cmocka_unit_test(test_programs_status_audit),
-		cmocka_unit_test(test_overrides), cmocka_unit_test(test_bad_shapes),
-		cmocka_unit_test(test_resolve),   cmocka_unit_test(test_since),
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_show),
+		cmocka_unit_test(test_programs_status_audit),
+		cmocka_unit_test(test_overrides),
+		cmocka_unit_test(test_bad_shapes),
+		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_since),
+		cmocka_unit_test(test_maps),
+		cmocka_unit_test(test_maps_none),
+		cmocka_unit_test(test_maps_bad_shape),
+		cmocka_unit_test(test_json_parse_keeps_long_integers),
 	};
 
 	return cmocka_run_group_tests_name("plugctl_render", tests, NULL, NULL);

@@ -27,8 +27,18 @@ struct pn_reply {
 	long status; /* the HTTP status */
 	char *body;  /* as received, NUL-terminated */
 	size_t len;
-	cJSON *json; /* the body parsed, or NULL when it is not JSON */
+	cJSON *json; /* the body parsed (pn_json_parse), or NULL when it is not JSON */
 };
+
+/*
+ * `len` bytes of JSON text parsed by cJSON, except that an integer of 16
+ * digits or more becomes a raw item holding its digits (cJSON_IsRaw, the
+ * digits in valuestring) rather than a number: a double cannot hold every
+ * integer past 2^53 (a map's counters, GET /v1/slots/<id>/maps), and
+ * cJSON prints some of 16 digits rounded to 15. Printed again, they are as
+ * they came. NULL when the text is not JSON or memory ran out.
+ */
+cJSON *pn_json_parse(const char *text, size_t len);
 
 /*
  * A client of the socket at `socket_path`; each request gives up after

@@ -27,8 +27,8 @@ struct pn_map_view {
 	__u32 id;
 	char name[16];
 	__u32 type; /* enum bpf_map_type */
-	const char *
-		type_name; /* "hash", "lru_hash", ... ("unknown" for a type libbpf does not know) */
+	/* "hash", "lru_hash", ... ("unknown" for a type libbpf does not know) */
+	const char *type_name;
 	__u32 key_size;
 	__u32 value_size; /* of one value; per-CPU maps hold one per possible CPU */
 	__u32 max_entries;
