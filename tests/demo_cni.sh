@@ -3,8 +3,9 @@
 # make demo: plugnet end to end on this kernel (tests/demo decides where).
 # plugnetd with a temporary configuration; two pods wired by the real CNI
 # chain (bridge + host-local, then plugnet) as a runtime runs it; pod A's
-# annotation asks for drop-icmp; both pods plug into a shared uplink; pod
-# B is refused when it unplugs A's slot; the admin releases it on the
+# annotation asks for drop-icmp; both pods plug into a shared uplink, and
+# plugctl shows the packets pod A's src-counter counted there; pod B is
+# refused when it unplugs A's slot; the admin releases it on the
 # record; CNI DEL; and proof that nothing is left. Every step checks what
 # it narrates and the demo exits non-zero at the first that does not hold.
 set -uo pipefail
@@ -43,6 +44,7 @@ cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	ip netns del pn-demo-a 2>/dev/null
 	ip netns del pn-demo-b 2>/dev/null
+	ip netns del pn-demo-net 2>/dev/null
 	ip link del "$uplink" 2>/dev/null
 	ip link del "$bridge" 2>/dev/null
 	rm -rf "$dir" "$pin_root"
@@ -61,8 +63,16 @@ say "1. plugnetd starts with a temporary configuration (state in $dir)"
 mkdir -p "$dir/programs" "$dir/cache" "$dir/ipam" "$dir/bin"
 cp "$build"/bpf/examples/*.bpf.o "$build"/bpf/examples/*.json "$dir/programs/"
 ln -s "$build/plugnet" "$dir/bin/plugnet"
-ip link add "$uplink" type veth peer name pn-demo-wire || fail "cannot make the uplink veth"
-ip link set "$uplink" up && ip link set pn-demo-wire up
+# The uplink stands in for the NIC; the far end of its wire, in a netns of
+# its own, is the network that sends it traffic.
+ip netns add pn-demo-net || fail "cannot make the uplink's far-end netns"
+ip link add "$uplink" type veth peer name pn-demo-wire netns pn-demo-net ||
+	fail "cannot make the uplink veth"
+if ! { ip addr add 10.79.0.1/24 dev "$uplink" && ip link set "$uplink" up &&
+	ip -n pn-demo-net addr add 10.79.0.2/24 dev pn-demo-wire &&
+	ip -n pn-demo-net link set pn-demo-wire up; }; then
+	fail "cannot set up the uplink veth"
+fi
 cat >"$dir/plugnetd.json" <<-JSON
 	{
 	  "workload_socket": "$dir/run/plugnet.sock",
@@ -134,6 +144,13 @@ slot_a=$(sed -n 's/^{"id":"\([^"]*\)".*/\1/p' "$dir/slot-a")
 say "5. What the operator sees"
 run "$build/plugctl" list || fail "plugctl list"
 run "$build/plugctl" show "$uplink" || fail "plugctl show"
+echo "The network beyond the uplink (10.79.0.2) pings it 5 times; pod A's src-counter counts them:"
+run ip netns exec pn-demo-net ping -c 5 -i 0.2 -W 2 10.79.0.1 >/dev/null || fail "no ping over the uplink"
+run "$build/plugctl" maps "$uplink" "${slot_a##*-}" | tee "$dir/maps" || fail "plugctl maps"
+# saddr is a __be32 shown as the number it stands for: 10.79.0.2 = 10<<24 | 79<<16 | 2.
+grep -Eq "^[0-9]+ +$(((10 << 24) | (79 << 16) | 2)) +5 +[0-9]+\$" "$dir/maps" ||
+	fail "src-counter's map does not show 5 packets from 10.79.0.2"
+echo "(saddr $(((10 << 24) | (79 << 16) | 2)) is 10.79.0.2: the 5 echo requests, counted before syn-limit let them pass)"
 
 say "6. Pod B, from its own netns, tries to unplug pod A's uplink slot"
 run as_pod b DELETE "/v1/slots/$slot_a" | tee "$dir/refused" || true
