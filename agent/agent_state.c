@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "agent.h"
+#include "ifaces.h"
 #include "registry.h"
 #include "state_file.h"
 
@@ -31,7 +32,10 @@ int pn_agent_load_state(struct pn_agent *a, char *err, size_t err_size)
 		snprintf(err, err_size, "state file %s: key 'version': expected %d", a->state_path,
 			 STATE_VERSION);
 		ret = -EINVAL;
-	} else if ((ret = pn_registry__from_json(a->registry, registry, why, sizeof(why)))) {
+	} else if ((ret = pn_registry__from_json(a->registry, registry, why, sizeof(why))) ||
+		   (ret = pn_ifaces_restore_detached(
+			    a, cJSON_GetObjectItemCaseSensitive(doc, "detached"), why,
+			    sizeof(why)))) {
 		snprintf(err, err_size, "state file %s: %s", a->state_path, why);
 	}
 	cJSON_Delete(doc);
@@ -41,18 +45,22 @@ int pn_agent_load_state(struct pn_agent *a, char *err, size_t err_size)
 int pn_agent_save_state(struct pn_agent *a, char *err, size_t err_size)
 {
 	cJSON *doc = cJSON_CreateObject();
-	cJSON *registry;
+	cJSON *registry, *detached;
 	int ret;
 
 	pthread_mutex_lock(&a->save_lock);
 	/* Taken under the save lock: a later change is never overwritten by an earlier one. */
 	registry = pn_registry__to_json(a->registry);
-	if (!doc || !registry || !cJSON_AddNumberToObject(doc, "version", STATE_VERSION)) {
+	detached = pn_ifaces_detached_json(a);
+	if (!doc || !registry || !detached ||
+	    !cJSON_AddNumberToObject(doc, "version", STATE_VERSION)) {
 		cJSON_Delete(registry);
+		cJSON_Delete(detached);
 		snprintf(err, err_size, "state file %s: out of memory", a->state_path);
 		ret = -ENOMEM;
 	} else {
 		cJSON_AddItemToObject(doc, "registry", registry);
+		cJSON_AddItemToObject(doc, "detached", detached);
 		ret = pn_state_file_write(a->state_path, doc, err, err_size);
 	}
 	pthread_mutex_unlock(&a->save_lock);

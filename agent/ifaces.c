@@ -781,3 +781,130 @@ void pn_ifaces_unlock_uplink(struct pn_agent *a, const char *uplink)
 	if (e)
 		pthread_mutex_unlock(&e->quota_lock);
 }
+
+cJSON *pn_ifaces_detached_json(struct pn_agent *a)
+{
+	struct pn_ifaces *t = a->ifaces;
+	cJSON *arr = cJSON_CreateArray();
+
+	if (!arr || !t)
+		return arr;
+	pthread_mutex_lock(&t->lock);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct entry *e = t->v[i];
+		cJSON *o;
+
+		if (!e->detached_by_admin)
+			continue;
+		o = cJSON_CreateObject();
+		if (!o || !cJSON_AddItemToArray(arr, o) ||
+		    !cJSON_AddStringToObject(o, "kind", kind_names[e->kind]) ||
+		    (e->kind != PN_TARGET_UPLINK &&
+		     !cJSON_AddStringToObject(o, "container_id", e->container_id)) ||
+		    !cJSON_AddStringToObject(o, "ifname", e->ifname) ||
+		    !cJSON_AddNumberToObject(o, "netns_id", (double)e->netns_id) ||
+		    !cJSON_AddNumberToObject(o, "ifindex", e->ifindex)) {
+			cJSON_Delete(arr); /* with o, once added */
+			arr = NULL;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return arr;
+}
+
+/* One entry of the state file's "detached" array into *tg and the rest; -EINVAL naming the key. */
+static int parse_detached(const cJSON *o, int index, struct pn_target *tg, const char **ifname,
+			  __u64 *netns_id, unsigned int *ifindex, char *err, size_t err_size)
+{
+	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
+	const cJSON *cid = cJSON_GetObjectItemCaseSensitive(o, "container_id");
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "ifname");
+	const cJSON *netns = cJSON_GetObjectItemCaseSensitive(o, "netns_id");
+	const cJSON *idx = cJSON_GetObjectItemCaseSensitive(o, "ifindex");
+	const char *bad = NULL;
+
+	*tg = (struct pn_target){.kind = PN_TARGET_POD};
+	if (!cJSON_IsObject(o))
+		bad = "an object";
+	else if (!cJSON_IsString(kind) || !kind->valuestring)
+		bad = "'kind'";
+	else if (!strcmp(kind->valuestring, "uplink"))
+		tg->kind = PN_TARGET_UPLINK;
+	else if (!strcmp(kind->valuestring, "host"))
+		tg->kind = PN_TARGET_HOST;
+	else if (strcmp(kind->valuestring, "pod"))
+		bad = "'kind' (pod, host or uplink)";
+	if (!bad && (!cJSON_IsString(name) || strlen(name->valuestring) >= IF_NAMESIZE ||
+		     (tg->kind == PN_TARGET_UPLINK && !name->valuestring[0])))
+		bad = "'ifname'";
+	if (!bad && tg->kind != PN_TARGET_UPLINK &&
+	    (!cJSON_IsString(cid) || !cid->valuestring[0] || strlen(cid->valuestring) >= PN_ID_MAX))
+		bad = "'container_id'";
+	if (!bad && (!cJSON_IsNumber(netns) || netns->valuedouble < 0 ||
+		     netns->valuedouble != (double)(__u64)netns->valuedouble))
+		bad = "'netns_id'";
+	if (!bad &&
+	    (!cJSON_IsNumber(idx) || idx->valuedouble < 0 || idx->valuedouble > 0x7fffffff ||
+	     idx->valuedouble != (double)(unsigned int)idx->valuedouble))
+		bad = "'ifindex'";
+	if (bad) {
+		snprintf(err, err_size, "key 'detached'[%d]: expected %s", index, bad);
+		return -EINVAL;
+	}
+	*ifname = name->valuestring;
+	if (tg->kind == PN_TARGET_UPLINK)
+		tg->uplink = name->valuestring;
+	else
+		tg->container_id = cid->valuestring;
+	*netns_id = (__u64)netns->valuedouble;
+	*ifindex = (unsigned int)idx->valuedouble;
+	return 0;
+}
+
+int pn_ifaces_restore_detached(struct pn_agent *a, const cJSON *detached, char *err,
+			       size_t err_size)
+{
+	struct pn_ifaces *t = a->ifaces;
+	const cJSON *o;
+	int index = 0, ret = 0;
+
+	if (!detached)
+		return 0;
+	if (!cJSON_IsArray(detached)) {
+		snprintf(err, err_size, "key 'detached': expected an array");
+		return -EINVAL;
+	}
+	cJSON_ArrayForEach(o, detached)
+	{
+		struct pn_target tg;
+		const char *ifname;
+		__u64 netns_id;
+		unsigned int ifindex;
+		struct entry *e;
+
+		ret = parse_detached(o, index++, &tg, &ifname, &netns_id, &ifindex, err, err_size);
+		if (ret)
+			return ret;
+		pthread_mutex_lock(&t->lock);
+		e = find_target(t, &tg);
+		if (!e)
+			e = add_entry(t, &tg);
+		if (e) {
+			e->detached_by_admin = true;
+			snprintf(e->ifname, sizeof(e->ifname), "%s", ifname);
+			e->netns_id = netns_id;
+			/* An uplink may have a new index after a reboot; its name is what was
+			 * detached. */
+			e->ifindex = tg.kind == PN_TARGET_UPLINK && if_nametoindex(ifname)
+					     ? if_nametoindex(ifname)
+					     : ifindex;
+		}
+		pthread_mutex_unlock(&t->lock);
+		if (!e) {
+			snprintf(err, err_size, "key 'detached'[%d]: out of memory", index - 1);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}

@@ -77,6 +77,21 @@ struct pn_iface *pn_ifaces_get_by_index(struct pn_agent *agent, __u64 netns_id,
 					unsigned int ifindex);
 void pn_ifaces_put(struct pn_agent *agent, struct pn_iface *iface);
 
+/*
+ * The interfaces the admin detached, for the state file: an admin's
+ * detach must outlive a restart, or the next start would quietly attach
+ * the dispatcher again. A JSON array of {"kind", "container_id" (pod and
+ * host), "ifname", "netns_id", "ifindex"}; NULL when out of memory.
+ */
+cJSON *pn_ifaces_detached_json(struct pn_agent *agent);
+/*
+ * Mark the interfaces of such an array detached again, before anything
+ * is attached at start. -EINVAL naming the entry and key for a malformed
+ * one (the state file is then not trusted), -ENOMEM.
+ */
+int pn_ifaces_restore_detached(struct pn_agent *agent, const cJSON *detached, char *err,
+			       size_t err_size);
+
 /* A copy of every entry (free *list). */
 int pn_ifaces_list(struct pn_agent *agent, struct pn_managed_info **list, size_t *n);
 

@@ -313,6 +313,12 @@ static int setup_agent(struct agent_run *run)
 	}
 	snprintf(a->state_path, sizeof(a->state_path), "%s/state.json", run->cfg.state_dir);
 	snprintf(a->audit_path, sizeof(a->audit_path), "%s/audit.log", run->cfg.state_dir);
+	/* The table first: the state file marks the interfaces the admin detached. */
+	ret = pn_ifaces_init(a);
+	if (ret) {
+		pn_log_error("interface table: %s", strerror(-ret));
+		return ret;
+	}
 	ret = pn_agent_load_state(a, err, sizeof(err));
 	if (ret) {
 		pn_log_error("%s", err);
@@ -333,11 +339,6 @@ static int setup_agent(struct agent_run *run)
 		return ret;
 	}
 	pn_engine__set_slot_stats(a->engine, run->cfg.slot_counters);
-	ret = pn_ifaces_init(a);
-	if (ret) {
-		pn_log_error("interface table: %s", strerror(-ret));
-		return ret;
-	}
 	attach_all(run);
 	remove_unrecorded(run);
 	return 0;

@@ -32,6 +32,7 @@ teardown() {
 	rm -rf "$dir" "$pin_root"
 	ip netns del "pn-agent-$$" 2>/dev/null || true
 	ip netns del "pn-agent2-$$" 2>/dev/null || true
+	ip link del "pnud$$" 2>/dev/null || true
 }
 
 # A pod's network namespace with its eth0 (a veth whose peer stays inside too).
@@ -243,6 +244,68 @@ registration() { # container_id pod_name netns_path
 	[[ ${lines[0]} == *'already registered on netns'* ]]
 	run call "$dir/run/admin.sock" GET /v1/containers
 	[[ ${lines[0]} == '[{"container_id":"c1"'*'}]' ]]
+}
+
+# The state each interface is in, "<id> <state>" sorted, as the admin sees them.
+iface_states() {
+	call "$dir/run/admin.sock" GET /v1/interfaces | head -n1 | jq -r '.[] | "\(.id) \(.state)"' | sort
+}
+
+@test "an admin's detach outlives a restart; an adopt undoes it, also across a restart" {
+	up=pnud$$
+	ip link add "$up" type veth peer name "${up}p"
+	ip link set "$up" up
+	ip link set "${up}p" up
+	jq --arg u "$up" '. + {uplinks: [{ifname: $u, slot_quota: 1, priority: {min: 0, max: 99}}]}' \
+		"$dir/plugnetd.json" >"$dir/with-uplink.json"
+	mv "$dir/with-uplink.json" "$dir/plugnetd.json"
+	mkpod "pn-agent-$$"
+	start
+	run call "$dir/run/plugnet.sock" POST /v1/containers -d "$(registration c0ffee02 web-d "/run/netns/pn-agent-$$")"
+	[ "${lines[-1]}" = 201 ] || { echo "$output"; false; }
+	up_id=$(stat -L -c %i /proc/self/ns/net)-$(cat "/sys/class/net/$up/ifindex")
+	pod_id=$(stat -L -c %i "/run/netns/pn-agent-$$")-$(ip netns exec "pn-agent-$$" cat /sys/class/net/eth0/ifindex)
+	[ "$(iface_states)" = "$(printf '%s serving\n' "$up_id" "$pod_id" | sort)" ] || { iface_states; false; }
+
+	for id in "$up_id" "$pod_id"; do
+		run call "$dir/run/admin.sock" POST "/v1/interfaces/$id/detach" -d '{"reason": "test: keep it off"}'
+		[ "${lines[-1]}" = 200 ] || { echo "$output"; false; }
+	done
+	! ip link show "$up" | grep -q prog/xdp || false
+	! ip -n "pn-agent-$$" link show eth0 | grep -q prog/xdp || false
+	jq -e '.detached | length == 2' "$dir/state/state.json"
+
+	# A restart does not attach them again behind the admin's back.
+	stop
+	start
+	[ "$(iface_states)" = "$(printf '%s detached-by-admin\n' "$up_id" "$pod_id" | sort)" ] ||
+		{ iface_states; cat "$dir/log"; false; }
+	! ip link show "$up" | grep -q prog/xdp || false
+	! ip -n "pn-agent-$$" link show eth0 | grep -q prog/xdp || false
+	# Not a health problem: the admin wanted it so.
+	run call "$dir/run/admin.sock" GET /v1/health
+	[ "${lines[-1]}" = 200 ] || { echo "$output"; false; }
+
+	for id in "$up_id" "$pod_id"; do
+		run call "$dir/run/admin.sock" POST "/v1/interfaces/$id/adopt" -d '{"reason": "test: back on"}'
+		[ "${lines[-1]}" = 200 ] || { echo "$output"; false; }
+	done
+	jq -e '.detached == []' "$dir/state/state.json"
+	stop
+	start
+	[ "$(iface_states)" = "$(printf '%s serving\n' "$up_id" "$pod_id" | sort)" ] ||
+		{ iface_states; cat "$dir/log"; false; }
+	ip link show "$up" | grep -q prog/xdp
+	ip -n "pn-agent-$$" link show eth0 | grep -q prog/xdp
+
+	# A malformed record of a detach stops plugnetd like any damaged state.
+	stop
+	jq '.detached = [{"kind": "nic", "ifname": "x", "netns_id": 1, "ifindex": 1}]' \
+		"$dir/state/state.json" >"$dir/bad.json"
+	cp "$dir/bad.json" "$dir/state/state.json"
+	run "$build/plugnetd" --config "$dir/plugnetd.json"
+	[ "$status" -ne 0 ]
+	[[ $output == *"state file $dir/state/state.json: key 'detached'[0]: expected 'kind' (pod, host or uplink)"* ]] || { echo "$output"; false; }
 }
 
 @test "a damaged state file stops plugnetd before it touches anything" {
