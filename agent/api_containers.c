@@ -17,10 +17,12 @@
 #include <microhttpd.h>
 
 #include "api_routes.h"
+#include "audit.h"
 #include "caller.h"
 #include "json_body.h"
 #include "ifaces.h"
 #include "links.h"
+#include "plugnet/log.h"
 
 static cJSON *container_json(const struct pn_container *c)
 {
@@ -215,7 +217,36 @@ static void show_container(struct pn_agent *a, const struct pn_caller *caller, c
 	pn_api_reply(resp, MHD_HTTP_OK, container_json(&c), req->path);
 }
 
-static void unregister_container(struct pn_agent *a, const char *id,
+/*
+ * The admin's unregistration is an override like the others: audited,
+ * with its reason, before it acts. The runtime's is the CNI DEL.
+ */
+static int audit_unregister(struct pn_agent *a, const struct pn_admin *admin,
+			    const struct pn_container *c, const struct pn_api_request *req,
+			    struct pn_api_response *resp)
+{
+	char target[PN_ID_MAX + 16], owner[3 * PN_ID_MAX + 32], err[1024];
+	struct pn_audit_entry entry = {
+		.action = "unregister",
+		.target = target,
+		.previous_owner = owner,
+		.reason = admin->reason,
+		.pid = admin->pid,
+		.uid = admin->uid,
+	};
+
+	snprintf(target, sizeof(target), "container %s", c->container_id);
+	snprintf(owner, sizeof(owner), "%s/%s", c->pod_namespace, c->pod_name);
+	if (!pn_audit_append(a->audit_path, &entry, err, sizeof(err)))
+		return 0;
+	pn_api_error(resp, MHD_HTTP_INTERNAL_SERVER_ERROR, "audit", NULL,
+		     "%s %s: not done, the audit log was not written: %s", req->method, req->path,
+		     err);
+	return -EIO;
+}
+
+/* admin: NULL for the runtime's unregistration. */
+static void unregister_container(struct pn_agent *a, const char *id, const struct pn_admin *admin,
 				 const struct pn_api_request *req, struct pn_api_response *resp)
 {
 	struct pn_slot_owner *slots = NULL;
@@ -230,6 +261,8 @@ static void unregister_container(struct pn_agent *a, const char *id,
 			     "%s %s: no registered container '%s'", req->method, req->path, id);
 		return;
 	}
+	if (admin && audit_unregister(a, admin, &c, req, resp))
+		return;
 	if (pn_registry__remove_container(a->registry, id, &slots, &n)) {
 		pn_api_reply(resp, 0, NULL, req->path);
 		return;
@@ -253,6 +286,11 @@ static void unregister_container(struct pn_agent *a, const char *id,
 		return;
 	}
 	free(slots);
+	/* Once more: an admin's detach of its interfaces went with them. */
+	if (pn_agent_save_state(a, err, sizeof(err)))
+		pn_log_warn("%s %s: unregistered, but the state file still lists its interfaces' "
+			    "detach (dropped at the next save or start): %s",
+			    req->method, req->path, err);
 	body = container_json(&c);
 	if (body && !cJSON_AddNumberToObject(body, "slots_released", (double)n)) {
 		cJSON_Delete(body);
@@ -315,8 +353,15 @@ void pn_api_containers(struct pn_api_socket *sock, const char *rest,
 	} else if (!collection && !strcmp(req->method, "GET") && !strchr(rest, '/')) {
 		show_container(a, &caller, rest, req, resp);
 	} else if (!collection && !strcmp(req->method, "DELETE") && !strchr(rest, '/')) {
-		if (may_manage(req, &caller, a, resp))
-			unregister_container(a, rest, req, resp);
+		struct pn_admin admin;
+		char reason[256];
+
+		if (sock->admin) {
+			if (!pn_admin_request(sock, req, &admin, reason, sizeof(reason), resp))
+				unregister_container(a, rest, &admin, req, resp);
+		} else if (may_manage(req, &caller, a, resp)) {
+			unregister_container(a, rest, NULL, req, resp);
+		}
 	} else {
 		pn_api_error(
 			resp, MHD_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", NULL,

@@ -577,8 +577,13 @@ static void slot_maps(struct pn_api_socket *sock, const char *id, const struct p
 			     req->method, req->path);
 		return;
 	}
-	if (parse_slot_id(id, &netns, &ifindex, &attach) ||
-	    pn_registry__find_slot(sock->agent->registry, netns, ifindex, attach, &s)) {
+	if (parse_slot_id(id, &netns, &ifindex, &attach)) {
+		pn_api_error(resp, MHD_HTTP_BAD_REQUEST, "bad-id", NULL,
+			     "%s %s: '%s' is not a slot id (<netns>-<ifindex>-<attach id>)",
+			     req->method, req->path, id);
+		return;
+	}
+	if (pn_registry__find_slot(sock->agent->registry, netns, ifindex, attach, &s)) {
 		pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL, "%s %s: no slot '%s'",
 			     req->method, req->path, id);
 		return;
@@ -618,12 +623,19 @@ void pn_api_slots(struct pn_api_socket *sock, const char *rest, const struct pn_
 
 	if (action) {
 		char id[64];
-		bool is_release = !strcmp(action, "/release") && !strcmp(req->method, "POST");
-		bool is_maps = !strcmp(action, "/maps") && !strcmp(req->method, "GET");
+		bool is_release = !strcmp(action, "/release");
+		bool is_maps = !strcmp(action, "/maps");
+		const char *method = is_release ? "POST" : "GET";
 
 		if ((!is_release && !is_maps) || (size_t)(action - rest) >= sizeof(id)) {
 			pn_api_error(resp, MHD_HTTP_NOT_FOUND, "not-found", NULL,
 				     "%s %s: no such resource", req->method, req->path);
+			return;
+		}
+		if (strcmp(req->method, method)) {
+			pn_api_error(resp, MHD_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", NULL,
+				     "%s %s: /v1/slots/<id>%s takes %s", req->method, req->path,
+				     action, method);
 			return;
 		}
 		snprintf(id, sizeof(id), "%.*s", (int)(action - rest), rest);
@@ -644,6 +656,11 @@ void pn_api_slots(struct pn_api_socket *sock, const char *rest, const struct pn_
 		list_slots(a, &caller, req, resp);
 	else if (collection && !strcmp(req->method, "POST"))
 		plug(a, &caller, req, resp);
+	else if (!collection && !strcmp(req->method, "DELETE") && sock->admin)
+		pn_api_error(resp, MHD_HTTP_FORBIDDEN, "use-release", NULL,
+			     "%s %s: the admin takes a slot out with POST /v1/slots/<id>/release "
+			     "and a reason, which the audit log records and the owner is told",
+			     req->method, req->path);
 	else if (!collection && !strcmp(req->method, "DELETE"))
 		unplug(a, &caller, rest, req, resp);
 	else

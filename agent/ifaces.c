@@ -878,6 +878,7 @@ int pn_ifaces_restore_detached(struct pn_agent *a, const cJSON *detached, char *
 	cJSON_ArrayForEach(o, detached)
 	{
 		struct pn_target tg;
+		struct pn_container c;
 		const char *ifname;
 		__u64 netns_id;
 		unsigned int ifindex;
@@ -886,6 +887,21 @@ int pn_ifaces_restore_detached(struct pn_agent *a, const cJSON *detached, char *
 		ret = parse_detached(o, index++, &tg, &ifname, &netns_id, &ifindex, err, err_size);
 		if (ret)
 			return ret;
+		/*
+		 * A record of what is no longer plugnet's to hold (an uplink taken
+		 * out of the configuration, a pod unregistered before the save
+		 * that would have dropped it) is forgotten, not held on to.
+		 */
+		if (tg.kind == PN_TARGET_UPLINK
+			    ? !pn_registry__is_uplink(a->registry, tg.uplink)
+			    : pn_registry__find_container(a->registry, tg.container_id, &c)) {
+			pn_log_info("state file: forgetting the admin's detach of %s %s: %s",
+				    kind_names[tg.kind],
+				    tg.kind == PN_TARGET_UPLINK ? tg.uplink : tg.container_id,
+				    tg.kind == PN_TARGET_UPLINK ? "no longer a configured uplink"
+								: "no longer registered");
+			continue;
+		}
 		pthread_mutex_lock(&t->lock);
 		e = find_target(t, &tg);
 		if (!e)

@@ -175,13 +175,16 @@ static void attach_all(struct agent_run *run)
 	struct pn_container *list;
 	char err[1024];
 	size_t n;
+	int ret;
 
 	for (size_t i = 0; i < run->cfg.n_uplinks; i++) {
 		struct pn_target tg = {.kind = PN_TARGET_UPLINK,
 				       .uplink = run->cfg.uplinks[i].ifname};
 
-		if (pn_ifaces_attach(a, &tg, err, sizeof(err)))
-			pn_log_warn("%s", err);
+		ret = pn_ifaces_attach(a, &tg, err, sizeof(err));
+		/* -EPERM: the admin detached it; that is as it should be, not a warning. */
+		if (ret)
+			pn_log(ret == -EPERM ? PN_LOG_INFO : PN_LOG_WARN, "%s", err);
 	}
 	if (pn_registry__list_containers(a->registry, &list, &n)) {
 		pn_log_error("registry: out of memory listing containers");
@@ -193,8 +196,10 @@ static void attach_all(struct agent_run *run)
 		struct pn_target host = {.kind = PN_TARGET_HOST,
 					 .container_id = list[i].container_id};
 
-		if (pn_ifaces_attach(a, &pod, err, sizeof(err)))
-			pn_log_warn("%s/%s: %s", list[i].pod_namespace, list[i].pod_name, err);
+		ret = pn_ifaces_attach(a, &pod, err, sizeof(err));
+		if (ret)
+			pn_log(ret == -EPERM ? PN_LOG_INFO : PN_LOG_WARN, "%s/%s: %s",
+			       list[i].pod_namespace, list[i].pod_name, err);
 		/* The host side was in use only if plugnet pinned it: adopt, never install here. */
 		if (list[i].host_ifindex && pn_ifaces_adopt_pinned(a, &host, err, sizeof(err)))
 			pn_log_warn("%s/%s: %s", list[i].pod_namespace, list[i].pod_name, err);

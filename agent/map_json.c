@@ -428,17 +428,17 @@ cJSON *pn_btf_value_json(const struct btf *btf, __u32 type_id, const void *data,
 }
 
 /* "struct src_key", "__u32", ".rodata": what a reader calls the type. */
-static void type_name(const struct btf *btf, __u32 id, char *buf, size_t size)
+static void type_name(const struct btf *btf, __u32 id, char *buf, size_t size, int depth)
 {
 	const struct btf_type *t = btf__type_by_id(btf, id);
 	const char *name = t ? btf__name_by_offset(btf, t->name_off) : NULL;
 	const char *prefix = "";
 
-	for (int depth = 0; t && btf_is_mod(t) && depth < MAX_DEPTH; depth++) {
+	for (int mods = 0; t && btf_is_mod(t) && mods < MAX_DEPTH; mods++) {
 		t = btf__type_by_id(btf, t->type);
 		name = t ? btf__name_by_offset(btf, t->name_off) : NULL;
 	}
-	if (!t) {
+	if (!t || depth >= MAX_DEPTH) {
 		snprintf(buf, size, "type %u", id);
 		return;
 	}
@@ -451,7 +451,7 @@ static void type_name(const struct btf *btf, __u32 id, char *buf, size_t size)
 	if (btf_is_array(t)) {
 		char elem[64];
 
-		type_name(btf, btf_array(t)->type, elem, sizeof(elem));
+		type_name(btf, btf_array(t)->type, elem, sizeof(elem), depth + 1);
 		snprintf(buf, size, "%s[%u]", elem, btf_array(t)->nelems);
 	} else if (btf_is_ptr(t)) {
 		snprintf(buf, size, "pointer");
@@ -464,7 +464,23 @@ struct maps_walk {
 	cJSON *maps;
 	cJSON *map;     /* the one being walked */
 	cJSON *entries; /* its entries array (NULL when not walkable) */
+	/*
+	 * Bytes of keys and values the answer may still decode. A value can
+	 * be large (an array map of 64 KiB buffers), and every byte may
+	 * become a JSON node: without a bound one answer could take
+	 * gigabytes of plugnetd's memory.
+	 */
+	size_t budget;
 };
+
+/* Add v (NULL: out of memory) to object o as `name`; -ENOMEM, v freed, if it cannot be. */
+static int add_item(cJSON *o, const char *name, cJSON *v)
+{
+	if (v && cJSON_AddItemToObject(o, name, v))
+		return 0;
+	cJSON_Delete(v);
+	return -ENOMEM;
+}
 
 /* An array's key is its index, also where BTF does not say so (global data sections). */
 static cJSON *key_json(const struct pn_map_view *m, const void *key)
@@ -502,12 +518,12 @@ static int map_begin(const struct pn_map_view *m, void *ctx)
 	    !cJSON_AddBoolToObject(o, "btf", m->btf != NULL))
 		return -ENOMEM;
 	if (m->btf_key_type_id) {
-		type_name(m->btf, m->btf_key_type_id, name, sizeof(name));
+		type_name(m->btf, m->btf_key_type_id, name, sizeof(name), 0);
 		if (!cJSON_AddStringToObject(o, "key_type", name))
 			return -ENOMEM;
 	}
 	if (m->btf_value_type_id) {
-		type_name(m->btf, m->btf_value_type_id, name, sizeof(name));
+		type_name(m->btf, m->btf_value_type_id, name, sizeof(name), 0);
 		if (!cJSON_AddStringToObject(o, "value_type", name))
 			return -ENOMEM;
 	}
@@ -528,13 +544,11 @@ static int per_cpu_values(const struct pn_map_view *m, const void *value, cJSON 
 			cJSON_Delete(one);
 			return -ENOMEM;
 		}
-		if (!cJSON_AddNumberToObject(one, "cpu", cpu))
-			return -ENOMEM;
-		cJSON_AddItemToObject(one, "value",
-				      pn_btf_value_json(m->btf, m->btf_value_type_id,
-							(const char *)value + cpu * m->value_stride,
-							m->value_size));
-		if (!cJSON_GetObjectItemCaseSensitive(one, "value"))
+		if (!cJSON_AddNumberToObject(one, "cpu", cpu) ||
+		    add_item(one, "value",
+			     pn_btf_value_json(m->btf, m->btf_value_type_id,
+					       (const char *)value + cpu * m->value_stride,
+					       m->value_size)))
 			return -ENOMEM;
 	}
 	return values ? 0 : -ENOMEM;
@@ -543,33 +557,43 @@ static int per_cpu_values(const struct pn_map_view *m, const void *value, cJSON 
 static int map_entry(const struct pn_map_view *m, const void *key, const void *value, void *ctx)
 {
 	struct maps_walk *w = ctx;
-	cJSON *e = cJSON_CreateObject(), *k, *v;
+	size_t cost = m->key_size + (size_t)m->value_size * m->ncpus;
+	cJSON *e;
 
+	/* Out of budget: counted, not shown (the map says truncated). */
+	if (cost > w->budget) {
+		w->budget = 0;
+		return 0;
+	}
+	w->budget -= cost;
+	e = cJSON_CreateObject();
 	if (!e || !cJSON_AddItemToArray(w->entries, e)) {
 		cJSON_Delete(e);
 		return -ENOMEM;
 	}
-	k = key_json(m, key);
-	if (!k)
+	if (add_item(e, "key", key_json(m, key)))
 		return -ENOMEM;
-	cJSON_AddItemToObject(e, "key", k);
 	if (m->per_cpu)
 		return per_cpu_values(m, value, e);
-	v = pn_btf_value_json(m->btf, m->btf_value_type_id, value, m->value_size);
-	if (!v)
-		return -ENOMEM;
-	cJSON_AddItemToObject(e, "value", v);
-	return 0;
+	return add_item(e, "value",
+			pn_btf_value_json(m->btf, m->btf_value_type_id, value, m->value_size));
 }
 
 static int map_end(const struct pn_map_view *m, size_t shown, size_t total, void *ctx)
 {
 	struct maps_walk *w = ctx;
 
+	size_t kept;
+
+	/* Shown is what the walk offered; what the budget let in is what the array holds. */
+	(void)shown;
 	if (!m->walkable)
 		return 0;
+	kept = (size_t)cJSON_GetArraySize(w->entries);
+	if (m->error && !cJSON_AddStringToObject(w->map, "error", m->error))
+		return -ENOMEM;
 	return cJSON_AddNumberToObject(w->map, "entries_total", total) &&
-			       cJSON_AddBoolToObject(w->map, "truncated", total > shown)
+			       cJSON_AddBoolToObject(w->map, "truncated", total > kept)
 		       ? 0
 		       : -ENOMEM;
 }
@@ -581,7 +605,7 @@ int pn_prog_maps_json(__u32 prog_id, size_t limit, cJSON **maps, char *err, size
 		.entry = map_entry,
 		.map_end = map_end,
 	};
-	struct maps_walk w = {.maps = cJSON_CreateArray()};
+	struct maps_walk w = {.maps = cJSON_CreateArray(), .budget = PN_MAP_ANSWER_BYTES};
 	int ret;
 
 	*maps = NULL;

@@ -32,6 +32,8 @@ struct btf;
 
 /* The most entries of one map an answer holds; the rest are counted. */
 #define PN_MAP_ENTRIES_SHOWN 1000
+/* The most bytes of keys and values (all maps, all CPUs) an answer decodes. */
+#define PN_MAP_ANSWER_BYTES (256 * 1024)
 
 /*
  * `size` bytes at `data`, of BTF type `type_id` in `btf` (NULL, or id 0:

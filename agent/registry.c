@@ -118,6 +118,11 @@ static const struct pn_uplink_rule *rule_for(const struct pn_registry *r, const 
 	return NULL;
 }
 
+bool pn_registry__is_uplink(const struct pn_registry *r, const char *ifname)
+{
+	return rule_for(r, ifname) != NULL;
+}
+
 /* "default/web-1 (container 3f2a...)", for messages. */
 static void owner_name(struct pn_registry *r, const char *container_id, char *buf, size_t size)
 {

@@ -89,6 +89,9 @@ struct pn_uplink_rule {
 
 struct pn_registry;
 
+/* Is `ifname` one of the allowed uplinks? */
+bool pn_registry__is_uplink(const struct pn_registry *registry, const char *ifname);
+
 /* rules: the allowed uplinks (copied); an uplink not listed is refused. */
 int pn_registry__new(const struct pn_uplink_rule *rules, size_t n_rules,
 		     struct pn_registry **registry);

@@ -121,6 +121,9 @@ static void pod_gone(struct pn_agent *a, const struct pn_container *c, const cha
 	ret = pn_ifaces_detach_container(a, c->container_id, err, sizeof(err));
 	if (ret && ret != -ENOENT)
 		pn_log_warn("%s", err);
+	/* Once more: an admin's detach of its interfaces went with them. */
+	if (!ret)
+		save(a);
 	/* Never adopted (it vanished while plugnetd was down): only its pins are left. */
 	if (ret == -ENOENT) {
 		remove_pins(a, c->netns_id, c->pod_ifindex);

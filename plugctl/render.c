@@ -19,6 +19,9 @@ static const char *num(const cJSON *o, const char *key, char *buf, size_t size)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
+	/* Raw: an integer of 16 digits or more, kept exact by pn_json_parse. */
+	if (cJSON_IsRaw(v) && v->valuestring)
+		return v->valuestring;
 	if (!cJSON_IsNumber(v))
 		return "-";
 	snprintf(buf, size, "%.0f", v->valuedouble);
@@ -131,12 +134,15 @@ static void verdicts(const cJSON *row, char *buf, size_t size)
 	buf[0] = '\0';
 	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(row, "verdicts"))
 	{
+		char digits[32];
 		int n;
 
-		if (!cJSON_IsNumber(v) || v->valuedouble == 0)
+		if (!(cJSON_IsRaw(v) && v->valuestring) &&
+		    (!cJSON_IsNumber(v) || v->valuedouble == 0))
 			continue;
-		n = snprintf(buf + len, size - len, "%s%s=%.0f", len ? " " : "", v->string,
-			     v->valuedouble);
+		n = snprintf(buf + len, size - len, "%s%s=%s", len ? " " : "", v->string,
+			     num(row ? cJSON_GetObjectItemCaseSensitive(row, "verdicts") : NULL,
+				 v->string, digits, sizeof(digits)));
 		if (n < 0 || (size_t)n >= size - len)
 			return;
 		len += (size_t)n;

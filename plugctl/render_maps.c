@@ -219,6 +219,10 @@ static int add_side_cells(struct pn_table *t, const cJSON *side, const char *con
 	return ret;
 }
 
+/* The one column of a key or value that is not an object: told apart by address. */
+static const char key_column[] = "key";
+static const char value_column[] = "value";
+
 static int render_entries(FILE *out, const cJSON *entries, bool per_cpu)
 {
 	const char *names[MAX_COLUMNS], *headers[MAX_COLUMNS];
@@ -226,9 +230,9 @@ static int render_entries(FILE *out, const cJSON *entries, bool per_cpu)
 	const cJSON *first = entries->child, *e;
 	/* The value columns' names are its members': it lives as long as the table. */
 	cJSON *first_value = table_value(first, per_cpu);
-	size_t nk = side_columns(cJSON_GetObjectItemCaseSensitive(first, "key"), "key", names,
+	size_t nk = side_columns(cJSON_GetObjectItemCaseSensitive(first, "key"), key_column, names,
 				 MAX_COLUMNS);
-	size_t nv = side_columns(first_value, "value", names + nk, MAX_COLUMNS - nk);
+	size_t nv = side_columns(first_value, value_column, names + nk, MAX_COLUMNS - nk);
 	struct pn_table *t;
 	int ret = 0;
 
@@ -252,9 +256,9 @@ static int render_entries(FILE *out, const cJSON *entries, bool per_cpu)
 		ret = pn_table__row(t);
 		if (!ret)
 			ret = add_side_cells(t, cJSON_GetObjectItemCaseSensitive(e, "key"), names,
-					     nk, "key");
+					     nk, key_column);
 		if (!ret)
-			ret = add_side_cells(t, value, names + nk, nv, "value");
+			ret = add_side_cells(t, value, names + nk, nv, value_column);
 		cJSON_Delete(value);
 		if (ret)
 			break;
@@ -289,8 +293,12 @@ static int render_map(FILE *out, const cJSON *map)
 	if (is_per_cpu)
 		fprintf(out, ", per-CPU values summed");
 	fputc('\n', out);
+	if (str(map, "error"))
+		fprintf(out, "(the kernel stopped the walk early: %s)\n", str(map, "error"));
 	if (!entries->child) {
-		fprintf(out, "(empty)\n");
+		fprintf(out, "%s\n",
+			total > 0 ? "(none shown: the answer's size limit was reached)"
+				  : "(empty)");
 		return ferror(out) ? -EIO : 0;
 	}
 	return render_entries(out, entries, is_per_cpu);

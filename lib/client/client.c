@@ -15,6 +15,7 @@ struct pn_client {
 	char *socket_path;
 	long timeout_ms;
 	bool fresh;
+	bool raw; /* leave reply bodies unparsed */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -65,6 +66,11 @@ const char *pn_client__socket(const struct pn_client *c)
 void pn_client__set_fresh_connections(struct pn_client *c, bool fresh)
 {
 	c->fresh = fresh;
+}
+
+void pn_client__set_raw_replies(struct pn_client *c, bool raw)
+{
+	c->raw = raw;
 }
 
 static size_t gather(char *data, size_t size, size_t nmemb, void *arg)
@@ -172,7 +178,7 @@ int pn_client__request(struct pn_client *c, const char *method, const char *path
 		pn_reply__free(r);
 		return ret;
 	}
-	if (r->body)
+	if (r->body && !c->raw)
 		r->json = pn_json_parse(r->body, r->len);
 	return 0;
 }

@@ -65,14 +65,19 @@ static int prog_map_ids(int fd, __u32 prog_id, __u32 **ids, __u32 *n)
 		return pn_fail(err, "program %u: cannot read its map ids: %s", prog_id,
 			       strerror(-err));
 	}
-	/* A program's maps are fixed at load: the count cannot have grown. */
+	/* BPF_PROG_BIND_MAP may have added one since: take what fits. */
 	*n = info.nr_map_ids < want ? info.nr_map_ids : want;
 	return 0;
 }
 
-/* Every key of map `fd`, at most max_entries steps; the first `limit` go to the walker. */
+/*
+ * Every key of map `fd`, at most max_entries steps; the first `limit` go
+ * to the walker. A callback's non-zero value is returned; a kernel error
+ * ends this map's walk only, described in kerr.
+ */
 static int walk_entries(int fd, const struct pn_map_view *m, size_t limit,
-			const struct pn_map_walker *w, void *ctx, size_t *shown, size_t *total)
+			const struct pn_map_walker *w, void *ctx, size_t *shown, size_t *total,
+			char *kerr, size_t kerr_size)
 {
 	size_t value_size = m->per_cpu ? m->value_stride * m->ncpus : m->value_size;
 	unsigned char *key = malloc(m->key_size ? m->key_size : 1);
@@ -89,14 +94,20 @@ static int walk_entries(int fd, const struct pn_map_view *m, size_t limit,
 	for (__u32 step = 0; step < m->max_entries; step++) {
 		if (bpf_map_get_next_key(fd, prev, next)) {
 			if (errno != ENOENT)
-				ret = pn_fail(-errno, "map %u '%s': cannot iterate its keys: %s",
-					      m->id, m->name, strerror(errno));
+				snprintf(kerr, kerr_size,
+					 "map %u '%s': the kernel refused the next key after %zu: "
+					 "%s",
+					 m->id, m->name, *total, strerror(errno));
 			break;
 		}
 		memcpy(key, next, m->key_size);
 		prev = key;
 		/* Past the limit only the keys are counted: no value is read. */
 		if (*shown >= limit) {
+			if (m->indexed) { /* every index of an array is an entry */
+				*total = m->max_entries;
+				break;
+			}
 			++*total;
 			continue;
 		}
@@ -104,8 +115,9 @@ static int walk_entries(int fd, const struct pn_map_view *m, size_t limit,
 			/* Deleted (or evicted from an LRU) since the key was read. */
 			if (errno == ENOENT)
 				continue;
-			ret = pn_fail(-errno, "map %u '%s': cannot read an entry: %s", m->id,
-				      m->name, strerror(errno));
+			snprintf(kerr, kerr_size,
+				 "map %u '%s': the kernel refused to read entry %zu: %s", m->id,
+				 m->name, *total, strerror(errno));
 			break;
 		}
 		++*total;
@@ -141,10 +153,12 @@ static int walk_map(__u32 map_id, size_t limit, const struct pn_map_walker *w, v
 	struct bpf_map_info info;
 	struct pn_map_view m = {.id = map_id};
 	__u32 len = sizeof(info);
+	LIBBPF_OPTS(bpf_get_fd_by_id_opts, read_only, .open_flags = BPF_F_RDONLY);
 	size_t shown = 0, total = 0;
+	char kerr[256] = "";
 	int fd, ret, ncpus;
 
-	fd = bpf_map_get_fd_by_id(map_id);
+	fd = bpf_map_get_fd_by_id_opts(map_id, &read_only);
 	if (fd < 0)
 		return pn_fail(-errno, "map %u: cannot open it: %s", map_id, strerror(errno));
 	memset(&info, 0, sizeof(info));
@@ -183,7 +197,8 @@ static int walk_map(__u32 map_id, size_t limit, const struct pn_map_walker *w, v
 
 	ret = w->map_begin ? w->map_begin(&m, ctx) : 0;
 	if (!ret && m.walkable)
-		ret = walk_entries(fd, &m, limit, w, ctx, &shown, &total);
+		ret = walk_entries(fd, &m, limit, w, ctx, &shown, &total, kerr, sizeof(kerr));
+	m.error = kerr[0] ? kerr : NULL;
 	if (!ret && w->map_end)
 		ret = w->map_end(&m, shown, total, ctx);
 out:

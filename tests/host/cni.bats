@@ -163,7 +163,7 @@ same_json() { # a b
 		run --separate-stderr cni CHECK "c-$v" "pn-cni-$$-$v"
 		echo "$output $stderr"
 		[ "$status" -eq 0 ]
-		admin DELETE "/v1/containers/c-$v" >/dev/null
+		admin DELETE "/v1/containers/c-$v" -d '{"reason": "test: a registration lost"}' >/dev/null
 		run --separate-stderr cni CHECK "c-$v" "pn-cni-$$-$v"
 		[ "$status" -eq 1 ]
 		[ "$(cni_code "$output")" = 106 ]

@@ -298,7 +298,32 @@ iface_states() {
 	ip link show "$up" | grep -q prog/xdp
 	ip -n "pn-agent-$$" link show eth0 | grep -q prog/xdp
 
+	# A detached pod that is unregistered takes the record of its detach
+	# with it; an uplink taken out of the configuration while detached is
+	# forgotten at the next start.
+	for id in "$up_id" "$pod_id"; do
+		run call "$dir/run/admin.sock" POST "/v1/interfaces/$id/detach" -d '{"reason": "test: off again"}'
+		[ "${lines[-1]}" = 200 ] || { echo "$output"; false; }
+	done
+	run call "$dir/run/plugnet.sock" DELETE /v1/containers/c0ffee02
+	[ "${lines[-1]}" = 200 ] || { echo "$output"; false; }
+	jq -e --arg u "$up" '.detached == [{"kind": "uplink", "ifname": $u, "netns_id": .detached[0].netns_id, "ifindex": .detached[0].ifindex}]' \
+		"$dir/state/state.json" || { cat "$dir/state/state.json"; false; }
+	stop
+	jq 'del(.uplinks)' "$dir/plugnetd.json" >"$dir/no-uplink.json"
+	cp "$dir/plugnetd.json" "$dir/with-uplink.json"
+	cp "$dir/no-uplink.json" "$dir/plugnetd.json"
+	start
+	[ -z "$(iface_states)" ] || { iface_states; false; }
+	grep -q "forgetting the admin's detach of uplink $up: no longer a configured uplink" "$dir/log"
+	run call "$dir/run/admin.sock" POST "/v1/interfaces/$up_id/adopt" -d '{"reason": "test"}'
+	[ "${lines[-1]}" = 404 ] || { echo "$output"; false; }
+	! ip link show "$up" | grep -q prog/xdp || false
+	stop
+	cp "$dir/with-uplink.json" "$dir/plugnetd.json"
+
 	# A malformed record of a detach stops plugnetd like any damaged state.
+	start
 	stop
 	jq '.detached = [{"kind": "nic", "ifname": "x", "netns_id": 1, "ifindex": 1}]' \
 		"$dir/state/state.json" >"$dir/bad.json"
@@ -306,6 +331,37 @@ iface_states() {
 	run "$build/plugnetd" --config "$dir/plugnetd.json"
 	[ "$status" -ne 0 ]
 	[[ $output == *"state file $dir/state/state.json: key 'detached'[0]: expected 'kind' (pod, host or uplink)"* ]] || { echo "$output"; false; }
+}
+
+@test "the admin takes slots out and pods off only on the record: release, or unregister with a reason" {
+	mkpod "pn-agent-$$"
+	start
+	run call "$dir/run/plugnet.sock" POST /v1/containers -d "$(registration c0ffee03 web-r "/run/netns/pn-agent-$$")"
+	[ "${lines[-1]}" = 201 ] || { echo "$output"; false; }
+	# An unaudited unplug is refused, pointing at the release.
+	run call "$dir/run/admin.sock" DELETE /v1/slots/1-2-3
+	[ "${lines[-1]}" = 403 ] || { echo "$output"; false; }
+	[[ ${lines[0]} == *'"error":"use-release"'*'POST /v1/slots/<id>/release and a reason'* ]]
+	# The maps of a slot: the admin's only; a bad id and a wrong method named.
+	run call "$dir/run/plugnet.sock" GET /v1/slots/1-2-3/maps
+	[ "${lines[-1]}" = 403 ] && [[ ${lines[0]} == *'"error":"admin-only"'* ]] || { echo "$output"; false; }
+	run call "$dir/run/admin.sock" GET /v1/slots/nope/maps
+	[ "${lines[-1]}" = 400 ] && [[ ${lines[0]} == *'"error":"bad-id"'* ]] || { echo "$output"; false; }
+	run call "$dir/run/admin.sock" GET /v1/slots/1-2-3/maps
+	[ "${lines[-1]}" = 404 ] || { echo "$output"; false; }
+	run call "$dir/run/admin.sock" POST /v1/slots/1-2-3/maps
+	[ "${lines[-1]}" = 405 ] && [[ ${lines[0]} == *'/v1/slots/<id>/maps takes GET'* ]] || { echo "$output"; false; }
+	# Unregistering needs a reason from the admin, and is audited first.
+	run call "$dir/run/admin.sock" DELETE /v1/containers/c0ffee03
+	[ "${lines[-1]}" = 400 ] || { echo "$output"; false; }
+	run call "$dir/run/admin.sock" GET /v1/containers/c0ffee03
+	[ "${lines[-1]}" = 200 ]
+	run call "$dir/run/admin.sock" DELETE /v1/containers/c0ffee03 -d '{"reason": "test: a stale pod"}'
+	[ "${lines[-1]}" = 200 ] || { echo "$output"; false; }
+	run call "$dir/run/admin.sock" GET /v1/audit
+	jq -e 'any(.[]; .action == "unregister" and .target == "container c0ffee03" and .previous_owner == "default/web-r" and .reason == "test: a stale pod")' <<<"${lines[0]}" ||
+		{ echo "$output"; false; }
+	! ip -n "pn-agent-$$" link show eth0 | grep -q prog/xdp || false
 }
 
 @test "a damaged state file stops plugnetd before it touches anything" {

@@ -1513,7 +1513,7 @@ static int plan_kills(struct driver *d)
 	return 0;
 }
 
-/* The admin unplugs what is left, then the runtime unregisters the pods. */
+/* The runtime unplugs what is left, then unregisters the pods. */
 static int wind_down(struct driver *d)
 {
 	struct reply r;
@@ -1536,7 +1536,7 @@ static int wind_down(struct driver *d)
 
 		snprintf(path, sizeof(path), "/v1/slots/%s",
 			 cJSON_IsString(id) ? id->valuestring : "");
-		err = http(d->admin, "DELETE", path, NULL, &u);
+		err = http(d->workload, "DELETE", path, NULL, &u);
 		if (err || u.status != 200) {
 			say("FAIL: DELETE %s: %s %d %.600s", path,
 			    err ? strerror(-err) : "answered", u.status, u.body ? u.body : "");

@@ -135,6 +135,16 @@ check_effect() {
 		[ -n "$(live_slots | grep ' pod$')" ] || grep -q 'no slots in use' <<<"$output" ||
 			line_failed "not 'no slots in use'"
 		;;
+	maps)
+		# IFACE SLOT on web-1's eth0: slot 1 is src-counter, which has
+		# counted the pings to web-1 by their source (the host's side).
+		grep -Eq "^slot [0-9]+-[0-9]+-${words[3]##*-}: program src-counter " <<<"$output" ||
+			line_failed "not the maps of src-counter's slot"
+		grep -q 'src_counts: lru_hash, key struct src_key, value struct src_count' <<<"$output" ||
+			line_failed "no src_counts map"
+		grep -Eq '^[0-9]+ +[0-9]+ +[1-9][0-9]* +[1-9][0-9]*$' <<<"$output" ||
+			line_failed "no source with packets and bytes counted"
+		;;
 	release)
 		if [[ " ${words[*]} " == *" --owner "* ]]; then
 			grep -Eq '^released [1-9][0-9]* slots? of default/web-1 ' <<<"$output" ||

@@ -50,6 +50,11 @@ void pn_client__free(struct pn_client *client);
 const char *pn_client__socket(const struct pn_client *client);
 /* A new connection for every request (for benchmarks); default: kept alive. */
 void pn_client__set_fresh_connections(struct pn_client *client, bool fresh);
+/*
+ * Leave reply bodies unparsed (reply->json NULL): for a benchmark whose
+ * client must not spend its time parsing what it does not read.
+ */
+void pn_client__set_raw_replies(struct pn_client *client, bool raw);
 
 /*
  * `method` `path` (e.g. "/v1/slots") with `body` as its JSON body (NULL:

@@ -49,6 +49,12 @@ struct pn_map_view {
 	const struct btf *btf;
 	__u32 btf_key_type_id;
 	__u32 btf_value_type_id;
+	/*
+	 * For map_end: why the kernel stopped the walk of this map's entries
+	 * early (a key or value it refused to read), or NULL. The walk goes
+	 * on with the next map: one unreadable map hides no other.
+	 */
+	const char *error;
 };
 
 struct pn_map_walker {
@@ -67,7 +73,8 @@ struct pn_map_walker {
 /*
  * Walk every map program `prog_id` uses, in the order the kernel lists
  * them, giving at most `limit` entries of each to the walker (every key
- * is still counted). A callback returning non-zero ends the walk with
+ * is still counted; an array's are all there, max_entries). Maps are
+ * opened read-only. A callback returning non-zero ends the walk with
  * that value. Returns 0, a callback's value, or a negative errno with
  * pn_last_error() naming the program or map: -ENOENT when the program
  * is gone.
