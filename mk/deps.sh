@@ -5,7 +5,10 @@
 #                      tests/lib/check_exposition.py reads the metrics with its parser;
 #                      python3-yaml: tests/lib/check_deploy.py reads the Kubernetes
 #                      manifests; jq: deploy/install-cni.sh, tested in tests/unit/deploy.bats;
-#                      podman, crun: tests/vm/podman.bats runs containers with them)
+#                      podman, crun: tests/vm/podman.bats runs containers with them;
+#                      mmdebstrap, runc: tests/host/image.bats makes the node image's base
+#                      images from Debian's archive (mk/base-images.sh), then builds and runs
+#                      the image with podman and runc)
 #   mk/deps.sh vm      qemu, busybox and the guest kernel (unpacked, never installed)
 #   mk/deps.sh missing build|vm   only print the group's missing packages, on one line
 set -euo pipefail
@@ -17,7 +20,7 @@ build_pkgs=(
 	libcmocka-dev bats shellcheck iproute2 iputils-ping curl containernetworking-plugins
 	xdp-tools libxdp-dev
 	python3-prometheus-client python3-yaml jq
-	podman crun
+	podman crun mmdebstrap runc
 )
 # kmod: depmod for the unpacked kernel, and modprobe inside the guest (which runs the host's binaries).
 vm_pkgs=(qemu-system-x86 busybox-static cpio kmod)

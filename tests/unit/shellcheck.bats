@@ -8,7 +8,7 @@ setup() {
 
 @test "shell scripts pass shellcheck" {
 	run shellcheck -S warning -s bash tests/run tests/demo tests/vm/vm-run tests/vm/fetch-kernel \
-		mk/deps.sh .ci/run tests/bench/slot_limit.sh tests/lib/plugnetd.bash
+		mk/deps.sh mk/base-images.sh .ci/run tests/bench/slot_limit.sh tests/lib/plugnetd.bash
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 }
 
