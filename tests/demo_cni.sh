@@ -19,7 +19,7 @@ bridge=pn-demo-br
 pid=
 
 bold='' plain=''
-if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; fi
+if [ "${PLUGNET_DEMO_TTY:-$([ -t 1 ] && echo 1)}" = 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; fi
 say() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 # The command as one would type it (the demo's arguments hold no single quote).
 run() {
