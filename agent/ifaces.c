@@ -910,11 +910,11 @@ int pn_ifaces_restore_detached(struct pn_agent *a, const cJSON *detached, char *
 			e->detached_by_admin = true;
 			snprintf(e->ifname, sizeof(e->ifname), "%s", ifname);
 			e->netns_id = netns_id;
-			/* An uplink may have a new index after a reboot; its name is what was
-			 * detached. */
-			e->ifindex = tg.kind == PN_TARGET_UPLINK && if_nametoindex(ifname)
-					     ? if_nametoindex(ifname)
-					     : ifindex;
+			/* An uplink's index may change at a reboot: its name is what was detached.
+			 */
+			unsigned int now = tg.kind == PN_TARGET_UPLINK ? if_nametoindex(ifname) : 0;
+
+			e->ifindex = now ? now : ifindex;
 		}
 		pthread_mutex_unlock(&t->lock);
 		if (!e) {

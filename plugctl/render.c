@@ -14,11 +14,9 @@ static const char *str(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* A number of the API (ids, counts) as an integer; "-" when absent. */
-static const char *num(const cJSON *o, const char *key, char *buf, size_t size)
+/* A number of the API (ids, counts) as an integer; "-" when it is none. */
+static const char *num_text(const cJSON *v, char *buf, size_t size)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
 	/* Raw: an integer of 16 digits or more, kept exact by pn_json_parse. */
 	if (cJSON_IsRaw(v) && v->valuestring)
 		return v->valuestring;
@@ -26,6 +24,11 @@ static const char *num(const cJSON *o, const char *key, char *buf, size_t size)
 		return "-";
 	snprintf(buf, size, "%.0f", v->valuedouble);
 	return buf;
+}
+
+static const char *num(const cJSON *o, const char *key, char *buf, size_t size)
+{
+	return num_text(cJSON_GetObjectItemCaseSensitive(o, key), buf, size);
 }
 
 static const char *yes_no(const cJSON *o, const char *key)
@@ -141,8 +144,7 @@ static void verdicts(const cJSON *row, char *buf, size_t size)
 		    (!cJSON_IsNumber(v) || v->valuedouble == 0))
 			continue;
 		n = snprintf(buf + len, size - len, "%s%s=%s", len ? " " : "", v->string,
-			     num(row ? cJSON_GetObjectItemCaseSensitive(row, "verdicts") : NULL,
-				 v->string, digits, sizeof(digits)));
+			     num_text(v, digits, sizeof(digits)));
 		if (n < 0 || (size_t)n >= size - len)
 			return;
 		len += (size_t)n;

@@ -239,17 +239,14 @@ static int render_entries(FILE *out, const cJSON *entries, bool per_cpu)
 	for (size_t i = 0; i < nk + nv; i++) {
 		/* A field in both key and value (an ifindex, say) is told apart by its side. */
 		bool twice = false;
-		size_t j, at = 0;
+		size_t j;
 
 		for (j = i < nk ? nk : 0; j < (i < nk ? nk + nv : nk) && !twice; j++)
 			twice = !strcmp(names[i], names[j]);
-		if (twice)
-			at = (size_t)snprintf(upper[i], sizeof(upper[i]), "%s.",
-					      i < nk ? key_column : value_column);
-		for (j = 0; names[i][j] && at + j < sizeof(upper[i]) - 1; j++)
-			upper[i][at + j] = toupper((unsigned char)names[i][j]);
-		upper[i][at + j] = '\0';
-		for (j = 0; j < at; j++)
+		snprintf(upper[i], sizeof(upper[i]), "%s%s%s",
+			 twice ? (i < nk ? key_column : value_column) : "", twice ? "." : "",
+			 names[i]);
+		for (j = 0; upper[i][j]; j++)
 			upper[i][j] = toupper((unsigned char)upper[i][j]);
 		headers[i] = upper[i];
 	}
